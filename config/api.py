@@ -1,0 +1,23 @@
+"""The REST API at /api/v1/ (django-ninja); OpenAPI at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+from gonghui.accounts.api import router as accounts_router
+from gonghui.orgs.api import employers as employers_router
+from gonghui.orgs.api import router as orgs_router
+from gonghui.platform.api import errors
+from gonghui.platform.api.auth import AUTH
+
+api = NinjaAPI(
+    title="gonghui API",
+    version="1",
+    description="Scoped REST API of the gonghui union platform. Every list and detail is "
+    "limited to the caller's org subtree; objects outside it answer 404.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", accounts_router)
+api.add_router("/orgs/", orgs_router)
+api.add_router("/employers/", employers_router)

@@ -1,0 +1,294 @@
+"""gonghui settings: one module, driven by the environment.
+
+``GONGHUI_ENV`` is ``demo`` (default: SQLite under ``var/``, secrets generated once into
+``var/demo-secrets.json``, SMS codes shown on screen) or ``production`` (every secret must be
+given; a missing one stops the process with a message naming it). See README "配置".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    load_or_create_demo_secrets,
+    require,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("GONGHUI_VAR_DIR") or BASE_DIR / "var")
+
+GONGHUI_ENV = (env_str("GONGHUI_ENV") or "demo").strip().lower()
+if GONGHUI_ENV not in {"demo", "production"}:
+    raise SystemExit(f"gonghui: GONGHUI_ENV must be 'demo' or 'production', got {GONGHUI_ENV!r}")
+PRODUCTION = GONGHUI_ENV == "production"
+DEMO_MODE = not PRODUCTION
+
+if PRODUCTION:
+    SECRET_KEY = require(
+        "SECRET_KEY",
+        env_str("SECRET_KEY"),
+        "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    )
+    GONGHUI_PII_KEYS = require(
+        "GONGHUI_PII_KEYS",
+        env_str("GONGHUI_PII_KEYS"),
+        "Format: 'k2:<base64 32 bytes>,k1:<base64 32 bytes>' (first key encrypts). "
+        "Generate one with: python manage.py generate_pii_key",
+    )
+    GONGHUI_BLIND_INDEX_KEY = require(
+        "GONGHUI_BLIND_INDEX_KEY",
+        env_str("GONGHUI_BLIND_INDEX_KEY"),
+        "A base64 32-byte key for the blind indexes; never change it without a reindex.",
+    )
+    require("DATABASE_URL", env_str("DATABASE_URL"), "e.g. postgres://user@host:5432/gonghui")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+    require("ALLOWED_HOSTS", ",".join(ALLOWED_HOSTS), "Comma-separated host names.")
+    DEBUG = False
+else:
+    _demo = load_or_create_demo_secrets(VAR_DIR / "demo-secrets.json")
+    SECRET_KEY = env_str("SECRET_KEY") or _demo["SECRET_KEY"]
+    GONGHUI_PII_KEYS = env_str("GONGHUI_PII_KEYS") or _demo["GONGHUI_PII_KEYS"]
+    GONGHUI_BLIND_INDEX_KEY = env_str("GONGHUI_BLIND_INDEX_KEY") or _demo["GONGHUI_BLIND_INDEX_KEY"]
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+    DEBUG = env_bool("DEBUG", False)
+
+INSTALLED_APPS = [
+    "unfold",
+    "unfold.contrib.filters",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "ninja",
+    "gonghui.platform.audit",
+    "gonghui.platform.access",
+    "gonghui.platform.pii",
+    "gonghui.platform.sms",
+    "gonghui.accounts",
+    "gonghui.orgs",
+    "gonghui.console",
+    "gonghui.portal",
+    "gonghui.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gonghui.platform.audit.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gonghui.accounts.middleware.ActiveAccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gonghui.portal.context.platform",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------------------
+# SQLite is the embedded default; PostgreSQL in production. Connections to PostgreSQL are
+# persistent (CONN_MAX_AGE) with health checks: a new connection per request cost ~10x in
+# throughput on the reference 2-core machine (reference/performance.md §1.2).
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'gonghui.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE avoids "database is locked" upgrades from read to write transactions.
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        " PRAGMA busy_timeout=5000;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, Celery -------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis (demo, tests) background jobs run in-process.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+
+# --- Auth ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "gonghui.platform.access.backends.GrantBackend",
+]
+LOGIN_URL = "/console/login/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Sessions: absolute 12 h; staff idle timeout is enforced by ActiveAccountMiddleware.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+GONGHUI_STAFF_IDLE_SECONDS = env_int("GONGHUI_STAFF_IDLE_SECONDS", 30 * 60)
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Personal information ------------------------------------------------------------------
+GONGHUI_REVEAL_SECONDS = 60
+
+# --- SMS -----------------------------------------------------------------------------------
+# Demo: the code is shown on the page and logged. Production: a real gateway backend.
+SMS_BACKEND = env_str("SMS_BACKEND") or (
+    "gonghui.platform.sms.backends.LogBackend"
+    if PRODUCTION
+    else "gonghui.platform.sms.backends.DemoBackend"
+)
+SMS_SHOW_CODE_ON_PAGE = DEMO_MODE and env_bool("SMS_SHOW_CODE_ON_PAGE", True)
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 300)
+SMS_CODE_MAX_ATTEMPTS = 5
+SMS_RATE_PER_PHONE_MINUTE = 1
+SMS_RATE_PER_PHONE_HOUR = env_int("SMS_RATE_PER_PHONE_HOUR", 5)
+SMS_RATE_PER_IP_HOUR = env_int("SMS_RATE_PER_IP_HOUR", 30)
+
+# --- i18n ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and private files -------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+if DEMO_MODE:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private")},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEMO_MODE
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security headers ----------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Logging -------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "gonghui.platform.audit.context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Console (django-unfold) ---------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("gonghui console"),
+    "SITE_HEADER": _("gonghui · union console"),
+    "SITE_SUBHEADER": _("Digital union platform"),
+    "SITE_URL": "/console/",
+    "SITE_SYMBOL": "diversity_3",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "ENVIRONMENT": "gonghui.console.navigation.environment",
+    "STYLES": ["gonghui.console.navigation.styles"],
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.1% .013 17.38)",
+            "100": "oklch(93.6% .032 17.717)",
+            "200": "oklch(88.5% .062 18.334)",
+            "300": "oklch(80.8% .114 19.571)",
+            "400": "oklch(70.4% .191 22.216)",
+            "500": "oklch(63.7% .237 25.331)",
+            "600": "oklch(57.7% .245 27.325)",
+            "700": "oklch(50.5% .213 27.518)",
+            "800": "oklch(44.4% .177 26.899)",
+            "900": "oklch(39.6% .141 25.723)",
+            "950": "oklch(25.8% .092 26.042)",
+        },
+    },
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "gonghui.console.navigation.sidebar",
+    },
+}
+
+
+# --- API -----------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200

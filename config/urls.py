@@ -1,0 +1,21 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config.api import api
+from gonghui.console.sites import console_site
+from gonghui.console.views import reveal_view
+from gonghui.portal.public import healthz, landing
+
+urlpatterns = [
+    path("", landing, name="landing"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/pii/reveal/", reveal_view, name="console-reveal"),
+    path("console/", console_site.urls),
+    path("admin/", RedirectView.as_view(url="/console/", permanent=False)),
+    path("m/", include("gonghui.portal.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "gonghui.portal.public.not_found"
+handler500 = "gonghui.portal.public.server_error"

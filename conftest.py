@@ -1,0 +1,47 @@
+"""Project-wide pytest fixtures."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _locmem_sms(settings):
+    from gonghui.platform.sms.backends import LocmemBackend
+
+    settings.SMS_BACKEND = "gonghui.platform.sms.backends.LocmemBackend"
+    LocmemBackend.outbox.clear()
+    yield
+
+
+@pytest.fixture
+def tree(db):
+    """A small tree: city → two districts (each with a township and a grassroots union) and an
+    industry union, plus an admin for each district and one for the city."""
+    from gonghui.orgs.choices import OrgKind
+    from gonghui.platform.testing.factories import make_org, root_org, staff_with_role
+
+    city = root_org()
+    yubei = make_org(city, name="渝北区总工会", region_code="500112")
+    jiangbei = make_org(city, name="江北区总工会", region_code="500105")
+    township = make_org(yubei, OrgKind.TOWNSHIP_FEDERATION, name="回兴街道总工会")
+    grassroots = make_org(township, OrgKind.GRASSROOTS, name="渝北测试公司工会")
+    jb_grassroots = make_org(jiangbei, OrgKind.GRASSROOTS, name="江北测试公司工会")
+    industry = make_org(city, OrgKind.INDUSTRY_UNION, name="重庆市教育工会")
+
+    class Tree:
+        pass
+
+    t = Tree()
+    t.city, t.yubei, t.jiangbei = city, yubei, jiangbei
+    t.township, t.grassroots, t.jb_grassroots, t.industry = (
+        township,
+        grassroots,
+        jb_grassroots,
+        industry,
+    )
+    for name in ("city", "yubei", "jiangbei"):
+        setattr(
+            t,
+            f"{name}_admin",
+            staff_with_role(getattr(t, name), "org_admin", username=f"{name}_admin"),
+        )
+    return t

@@ -1,0 +1,144 @@
+"""Base classes for console pages: every read goes through ``restrict``, every write through
+an action, out-of-scope objects answer 404, and history shows the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+
+from gonghui.platform.access.scoping import restrict
+from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.workflow.base import OutOfScope
+
+
+def is_scoped(model) -> bool:
+    return bool(getattr(model, "scope_is_org", False) or getattr(model, "scope_org_field", None))
+
+
+class ActionForm:
+    """Mixin for console ModelForms whose save runs an action.
+
+    ``run_action()`` is called from ``clean()`` so that a refused guard becomes a form error
+    on the same page; the admin's change view is atomic, so nothing survives a later error.
+    """
+
+    request = None
+    action_result = None
+
+    def run_action(self):  # pragma: no cover - each form implements it
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.action_result = self.run_action()
+        except OutOfScope as exc:
+            raise ValidationError(_("You cannot place the record there.")) from exc
+        except PermissionDenied as exc:
+            raise ValidationError(_("You do not have permission to do this.")) from exc
+        return cleaned
+
+    def _post_clean(self):
+        # The action validated and saved; model validation here would re-check a row that
+        # now exists (and report it as its own duplicate).
+        return None
+
+    def save(self, commit=True):
+        return self.action_result
+
+    def save_m2m(self):
+        return None
+
+
+class ScopedModelAdmin(ModelAdmin):
+    """Console base for every model. Subclasses set ``form`` to an :class:`ActionForm`."""
+
+    actions = None
+    history_template = "console/history.html"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_scoped(self.model):
+            return restrict(qs, request.user, "view")
+        return qs if self.has_view_permission(request) else qs.none()
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django's admin redirects with "doesn't exist" for a missing object; scope policy
+        # says an object outside your subtree does not exist: answer 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is not None and is_scoped(self.model):
+            return restrict(type(obj), request.user, "change").filter(pk=obj.pk).exists()
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # records are closed through actions, never deleted from the console
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if is_scoped(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = restrict(related, request.user, "view")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.request = request
+
+        RequestForm.__name__ = form_class.__name__
+        return RequestForm
+
+    def save_form(self, request, form, change):
+        return form.save(commit=False)
+
+    def save_model(self, request, obj, form, change):
+        # The action already saved in form.clean(); a plain save here would bypass it.
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        return None
+
+    def log_addition(self, request, obj, message):
+        return None  # the action wrote an audit event
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        events = AuditEvent.objects.filter(
+            object_type=self.model._meta.label_lower, object_id=str(obj.pk)
+        ).order_by("-id")[:200]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %s") % obj,
+            "subtitle": None,
+            "events": events,
+            "module_name": str(self.opts.verbose_name_plural),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.history_template, context)

@@ -1,0 +1,75 @@
+"""Console sidebar: grouped by the five scenarios and the cockpit; a group shows only when the
+user may open at least one of its pages, and appears at all only once it has pages."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (group title, [(item title, icon, url name, permission)]). Later issues add their pages.
+GROUPS = [
+    (
+        _("Organisation management 一网管"),
+        [
+            (_("Organisation tree"), "account_tree", "console:orgs_org_tree", "orgs.view_org"),
+            (_("Organisations"), "corporate_fare", "console:orgs_org_changelist", "orgs.view_org"),
+            (_("Employers"), "factory", "console:orgs_employer_changelist", "orgs.view_employer"),
+        ],
+    ),
+    (_("Member services 一站享"), []),
+    (_("Skills and achievement 一链培"), []),
+    (_("Hardship assistance 一件事"), []),
+    (_("Rights protection 一键通"), []),
+    (_("Cockpit 驾驶舱"), []),
+    (
+        _("System"),
+        [
+            (_("Users"), "person", "console:accounts_user_changelist", "accounts.view_user"),
+            (
+                _("Role grants"),
+                "admin_panel_settings",
+                "console:access_rolegrant_changelist",
+                "access.view_rolegrant",
+            ),
+            (_("API tokens"), "key", "console:access_apitoken_changelist", "access.view_apitoken"),
+            (
+                _("Audit log"),
+                "policy",
+                "console:audit_auditevent_changelist",
+                "audit.view_auditevent",
+            ),
+        ],
+    ),
+]
+
+
+def sidebar(request):
+    user = request.user
+    groups = []
+    for title, items in GROUPS:
+        visible = []
+        for item_title, icon, url_name, perm in items:
+            if not user.has_perm(perm):
+                continue
+            try:
+                link = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            visible.append({"title": item_title, "icon": icon, "link": link})
+        if visible:
+            groups.append({"title": title, "separator": True, "items": visible})
+    return groups
+
+
+def environment(request):
+    from django.conf import settings
+
+    if settings.DEMO_MODE:
+        return [_("Demo"), "warning"]
+    return None
+
+
+def styles(request):
+    from django.templatetags.static import static
+
+    return static("console/console.css")

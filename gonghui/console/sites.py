@@ -1,0 +1,23 @@
+"""The staff console at /console/: Django admin themed with django-unfold."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from unfold.sites import UnfoldAdminSite
+
+
+class ConsoleSite(UnfoldAdminSite):
+    site_title = _("gonghui console")
+    site_header = _("gonghui · union console")
+    index_title = _("Workbench")
+    enable_nav_sidebar = False
+
+    def has_permission(self, request):
+        # Staff and partner accounts with at least one active grant; members never.
+        user = request.user
+        return bool(
+            user.is_active and user.is_authenticated and user.kind != "member" and user.is_staff
+        )
+
+
+console_site = ConsoleSite(name="console")

@@ -1,0 +1,272 @@
+"""Demo data: the real Chongqing union tree with fictitious employers, and demo accounts.
+
+Idempotent: every record is looked up by a natural key first, so running it twice changes
+nothing. Everything after the bootstrap goes through the normal actions, acted by the demo
+system administrator, security administrator and city administrator.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from gonghui.accounts.actions import create_user, member_sign_in
+from gonghui.accounts.models import User
+from gonghui.orgs.actions import create_org, register_employer
+from gonghui.orgs.choices import OrgKind
+from gonghui.orgs.models import Employer, Org
+from gonghui.platform.access.actions import grant_role
+from gonghui.platform.access.bootstrap import ensure_officer, ensure_root
+from gonghui.platform.access.models import RoleGrant
+from gonghui.platform.validators import make_uscc_for
+
+DATA = Path(__file__).resolve().parent.parent / "orgs" / "data"
+DEMO_PASSWORD = "Gonghui@2026"
+DEMO_MEMBER_PHONE = "13800138000"
+CITY_REGION = "500000"
+FUNCTIONAL_ZONES = [
+    # (name, short name, host district note) — no GB/T 2260 code of their own.
+    ("两江新区总工会", "两江新区", "功能区，跨江北区、渝北区、北碚区部分区域"),
+    ("重庆高新区总工会", "高新区", "功能区，跨沙坪坝区、九龙坡区部分区域"),
+    ("万盛经开区总工会", "万盛经开区", "经开区，原万盛区 2011 年并入綦江区"),
+]
+# Districts that get township federations for each street with demo employers.
+TOWNSHIP_DISTRICTS = {"500112", "500105", "500103", "500106", "500107", "500101"}
+
+
+def _rows(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def union_uscc(key: str, region: str) -> str:
+    # 8 = 工会 registration authority, 1 = 基层工会/工会法人 in GB 32100's code table.
+    return make_uscc_for(
+        zlib.crc32(f"union:{key}".encode()), region_code=region, authority="8", entity_type="1"
+    )
+
+
+def employer_uscc(key: str, region: str) -> str:
+    return make_uscc_for(zlib.crc32(f"employer:{key}".encode()), region_code=region)
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    org_name: str
+    note: str = ""
+
+
+@dataclass
+class SeedResult:
+    created_orgs: int = 0
+    created_employers: int = 0
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+def _child(parent: Org, name: str) -> Org | None:
+    return Org.objects.filter(
+        path__startswith=parent.path, depth=parent.depth + 1, name=name
+    ).first()
+
+
+def _ensure_org(actor, result: SeedResult, parent: Org, kind: str, name: str, **fields) -> Org:
+    existing = _child(parent, name)
+    if existing is not None:
+        return existing
+    result.created_orgs += 1
+    return create_org(actor=actor, parent=parent, kind=kind, name=name, **fields)
+
+
+def _ensure_user(sysadmin, username, display_name, kind="staff") -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = create_user(
+            actor=sysadmin,
+            username=username,
+            display_name=display_name,
+            password=DEMO_PASSWORD,
+            kind=kind,
+        )
+    return user
+
+
+def _ensure_grant(secadmin, user, org, role, include_descendants=True):
+    if not RoleGrant.objects.active().filter(user=user, org=org, role=role).exists():
+        grant_role(
+            actor=secadmin, user=user, org=org, role=role, include_descendants=include_descendants
+        )
+
+
+@transaction.atomic
+def seed_demo() -> SeedResult:
+    result = SeedResult()
+    root = ensure_root(
+        name="重庆市总工会",
+        short_name="市总工会",
+        region_code=CITY_REGION,
+        uscc=union_uscc("city", CITY_REGION),
+    )
+    sysadmin = ensure_officer(
+        username="sysadmin", role="system_admin", password=DEMO_PASSWORD, display_name="系统管理员"
+    )
+    secadmin = ensure_officer(
+        username="secadmin",
+        role="security_admin",
+        password=DEMO_PASSWORD,
+        display_name="安全管理员",
+    )
+    city_admin = _ensure_user(sysadmin, "city_admin", "市总工会管理员")
+    _ensure_grant(secadmin, city_admin, root, "org_admin")
+
+    districts: dict[str, Org] = {}
+    for row in _rows("chongqing_districts.csv"):
+        name = f"{row['name']}总工会"
+        districts[row["code"]] = _ensure_org(
+            city_admin,
+            result,
+            root,
+            OrgKind.DISTRICT_FEDERATION,
+            name,
+            short_name=row["name"],
+            region_code=row["code"],
+            uscc=union_uscc(row["code"], row["code"]),
+            address=f"重庆市{row['name']}",
+        )
+    zones = []
+    for name, short, note in FUNCTIONAL_ZONES:
+        zones.append(
+            _ensure_org(
+                city_admin,
+                result,
+                root,
+                OrgKind.DISTRICT_FEDERATION,
+                name,
+                short_name=short,
+                note=note,
+            )
+        )
+    for parent in [*districts.values(), *zones]:
+        _ensure_org(
+            city_admin,
+            result,
+            parent,
+            OrgKind.HOLDING_POOL,
+            f"{parent.short_name or parent.name}周转库",
+            short_name="周转库",
+            region_code=parent.region_code,
+            note="新就业形态劳动者、农民工入会后待分配的周转库",
+        )
+
+    industry: dict[str, Org] = {}
+    for row in _rows("chongqing_industry_unions.csv"):
+        industry[row["code"]] = _ensure_org(
+            city_admin,
+            result,
+            root,
+            row["kind"],
+            row["name"],
+            short_name=row["short_name"],
+            region_code=CITY_REGION,
+            note=row["note"],
+        )
+
+    streets = {r["code"]: r for r in _rows("chongqing_streets.csv")}
+    employers = _rows("chongqing_employers.csv")
+    townships: dict[str, Org] = {}
+    for row in employers:
+        district_code, street_code = row["district_code"], row["street_code"]
+        if district_code in TOWNSHIP_DISTRICTS and street_code not in townships:
+            street = streets[street_code]
+            townships[street_code] = _ensure_org(
+                city_admin,
+                result,
+                districts[district_code],
+                OrgKind.TOWNSHIP_FEDERATION,
+                f"{street['name']}总工会",
+                short_name=street["name"],
+                region_code=district_code,
+            )
+
+    for index, row in enumerate(employers):
+        district_code = row["district_code"]
+        local = townships.get(row["street_code"]) or districts[district_code]
+        union_code = row["industry_union_code"]
+        if union_code.endswith("-fed"):
+            parent = industry[union_code]
+        elif union_code and row["ownership"] == "state":
+            parent = industry[union_code]
+        else:
+            parent = local
+        employer_code = employer_uscc(row["key"], district_code)
+        unionised = index % 8 != 7  # every eighth employer still has no union
+        if Employer.objects.filter(uscc=employer_code).exists():
+            continue
+        if unionised:
+            union = _ensure_org(
+                city_admin,
+                result,
+                parent,
+                OrgKind.GRASSROOTS,
+                f"{row['name']}工会委员会",
+                short_name=f"{row['name'][:12]}工会",
+                region_code=district_code,
+                uscc=union_uscc(row["key"], district_code),
+                contact_name="王**",
+            )
+        else:
+            union = local
+        register_employer(
+            actor=city_admin,
+            org=union,
+            name=row["name"],
+            uscc=employer_code,
+            industry_section=row["industry_section"],
+            ownership=row["ownership"],
+            headcount=int(row["headcount"]),
+            region_code=district_code,
+        )
+        result.created_employers += 1
+
+    # --- demo accounts: one per level, plus the officers -----------------------------------
+    yubei = districts["500112"]
+    jiangbei = districts["500105"]
+    transport = industry["transport"]
+    grassroots = (
+        Org.objects.filter(path__startswith=yubei.path, kind=OrgKind.GRASSROOTS)
+        .order_by("path")
+        .first()
+    )
+    auditor = _ensure_user(sysadmin, "auditor", "审计管理员")
+    _ensure_grant(secadmin, auditor, root, "audit_admin")
+    plan = [
+        ("yubei_admin", "渝北区总工会管理员", "org_admin", yubei),
+        ("jiangbei_admin", "江北区总工会管理员", "org_admin", jiangbei),
+        ("industry_admin", "市交通运输工会管理员", "org_admin", transport),
+        ("grassroots_admin", "基层工会管理员", "org_admin", grassroots),
+    ]
+    for username, display, role, org in plan:
+        user = _ensure_user(sysadmin, username, display)
+        _ensure_grant(secadmin, user, org, role)
+
+    member = User.objects.filter(phone_index__isnull=False, kind="member").first()
+    if member is None:
+        member_sign_in(actor=None, phone=DEMO_MEMBER_PHONE)
+
+    result.accounts = [
+        DemoAccount("city_admin", "市总工会管理员", "org_admin", root.name),
+        DemoAccount("yubei_admin", "渝北区总工会管理员", "org_admin", yubei.name),
+        DemoAccount("jiangbei_admin", "江北区总工会管理员", "org_admin", jiangbei.name),
+        DemoAccount("industry_admin", "市交通运输工会管理员", "org_admin", transport.name),
+        DemoAccount("grassroots_admin", "基层工会管理员", "org_admin", grassroots.name),
+        DemoAccount("sysadmin", "系统管理员", "system_admin", root.name),
+        DemoAccount("secadmin", "安全管理员", "security_admin", root.name),
+        DemoAccount("auditor", "审计管理员", "audit_admin", root.name),
+    ]
+    return result

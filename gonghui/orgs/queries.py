@@ -1,0 +1,86 @@
+"""Scoped reads of the org tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db.models import Q
+
+from gonghui.orgs.models import Employer, Org
+
+# Apps that count members register a function: (org paths) -> {path: count of the subtree}.
+_member_counters: list[Callable[[list[str]], dict[str, int]]] = []
+
+
+def register_member_counter(fn: Callable[[list[str]], dict[str, int]]) -> None:
+    _member_counters.append(fn)
+
+
+def member_counts(orgs: Iterable[Org]) -> dict[int, int]:
+    """Members in each org's subtree. Zero until the members app registers its counter."""
+    orgs = list(orgs)
+    totals = {org.pk: 0 for org in orgs}
+    paths = [org.path for org in orgs]
+    for counter in _member_counters:
+        by_path = counter(paths)
+        for org in orgs:
+            totals[org.pk] += by_path.get(org.path, 0)
+    return totals
+
+
+def visible_orgs(user, action: str = "view"):
+    return Org.objects.restrict(user, action)
+
+
+def visible_employers(user, action: str = "view"):
+    return Employer.objects.restrict(user, action).select_related("org")
+
+
+def tree_roots(user):
+    """The topmost orgs the user can see: their grants' orgs with no visible ancestor."""
+    qs = visible_orgs(user)
+    paths = list(qs.values_list("path", flat=True)[:5000])
+    roots: list[str] = []
+    for path in sorted(paths):
+        if not any(path.startswith(r) for r in roots):
+            roots.append(path)
+    return qs.filter(path__in=roots)
+
+
+def children_of(user, org: Org):
+    return visible_orgs(user).filter(path__startswith=org.path, depth=org.depth + 1)
+
+
+def child_counts(user, orgs: Iterable[Org]) -> dict[int, int]:
+    """Number of visible direct children of each org, in one query."""
+    orgs = list(orgs)
+    if not orgs:
+        return {}
+    steplen = Org.steplen
+    q = Q()
+    for org in orgs:
+        q |= Q(path__startswith=org.path, depth=org.depth + 1)
+    counts = {org.pk: 0 for org in orgs}
+    by_path = {org.path: org.pk for org in orgs}
+    for path in visible_orgs(user).filter(q).values_list("path", flat=True):
+        parent = by_path.get(path[:-steplen])
+        if parent is not None:
+            counts[parent] += 1
+    return counts
+
+
+def search_orgs(user, text: str, limit: int = 50):
+    text = (text or "").strip()
+    if not text:
+        return visible_orgs(user).none()
+    return visible_orgs(user).filter(Q(name__icontains=text) | Q(short_name__icontains=text))[
+        :limit
+    ]
+
+
+def ancestors_names(org: Org, user) -> list[str]:
+    """Names of ``org``'s ancestors that the user may see, from the top."""
+    steplen = Org.steplen
+    paths = [org.path[: steplen * i] for i in range(1, org.depth)]
+    names = dict(visible_orgs(user).filter(path__in=paths).values_list("path", "name"))
+    return [names[p] for p in paths if p in names]

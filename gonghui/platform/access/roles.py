@@ -1,0 +1,167 @@
+"""The role registry: each role maps to the permission names it carries.
+
+Permissions are named ``<app_label>.<action>_<model>`` like Django's, plus a few verbs that
+are not about one model (``pii.reveal_phone``). A grant gives a role at an org, optionally
+for the whole subtree below it. Roles are code, grants are data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+def crud(label: str, *, delete: bool = False) -> set[str]:
+    app, model = label.split(".")
+    perms = {f"{app}.view_{model}", f"{app}.add_{model}", f"{app}.change_{model}"}
+    if delete:
+        perms.add(f"{app}.delete_{model}")
+    return perms
+
+
+def view(*labels: str) -> set[str]:
+    return {f"{app}.view_{model}" for app, model in (lbl.split(".") for lbl in labels)}
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    label: str
+    permissions: frozenset[str]
+    # 三员 roles: mutually exclusive for one user, and never any business data.
+    officer: bool = False
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+ORG_READ = view("orgs.org", "orgs.employer")
+MEMBER_READ = view("members.person", "members.membership", "members.joinrequest")
+
+_ROLE_DEFS = [
+    Role(
+        "org_admin",
+        _("Union administrator"),
+        frozenset(
+            crud("orgs.org")
+            | crud("orgs.employer")
+            | crud("members.person")
+            | crud("members.membership")
+            | crud("members.joinrequest")
+            | {"pii.reveal_phone", "pii.reveal_id_number", "orgs.export_org"}
+        ),
+        description=_("Manages the organisations and members of its subtree."),
+    ),
+    Role(
+        "membership_officer",
+        _("Membership officer"),
+        frozenset(
+            ORG_READ
+            | crud("members.person")
+            | crud("members.membership")
+            | crud("members.joinrequest")
+            | {"pii.reveal_phone", "pii.reveal_id_number"}
+        ),
+    ),
+    Role(
+        "assistance_officer",
+        _("Assistance officer"),
+        frozenset(
+            ORG_READ
+            | MEMBER_READ
+            | crud("assistance.hardshipfile")
+            | crud("assistance.application")
+        ),
+    ),
+    Role(
+        "assistance_reviewer",
+        _("Assistance reviewer"),
+        frozenset(
+            ORG_READ
+            | MEMBER_READ
+            | view("assistance.hardshipfile", "assistance.application")
+            | {"assistance.review_application"}
+        ),
+    ),
+    Role(
+        "assistance_approver",
+        _("Assistance approver"),
+        frozenset(
+            ORG_READ
+            | MEMBER_READ
+            | view("assistance.hardshipfile", "assistance.application")
+            | {"assistance.approve_application"}
+        ),
+    ),
+    Role(
+        "finance_officer",
+        _("Finance officer"),
+        frozenset(
+            ORG_READ
+            | view("assistance.application")
+            | crud("assistance.budget")
+            | crud("assistance.disbursement")
+            | {"pii.reveal_bank_card"}
+        ),
+    ),
+    Role(
+        "rights_officer",
+        _("Rights officer"),
+        frozenset(ORG_READ | MEMBER_READ | crud("rights.ticket") | crud("rights.mediationcase")),
+    ),
+    Role(
+        "hotline_operator",
+        _("12351 hotline operator"),
+        frozenset(ORG_READ | crud("rights.ticket") | {"rights.dispatch_ticket"}),
+    ),
+    Role(
+        "viewer",
+        _("Viewer (read only)"),
+        frozenset(ORG_READ | MEMBER_READ),
+    ),
+    Role(
+        "partner_agent",
+        _("Partner agency agent"),
+        # Scoped by open referrals through the partner hook, never by the org tree.
+        frozenset(view("rights.mediationcase")),
+    ),
+    Role(
+        "system_admin",
+        _("System administrator"),
+        frozenset(crud("accounts.user") | {"platform.manage_settings", "platform.run_backups"}),
+        officer=True,
+        description=_("Accounts, backups and settings; no business data."),
+    ),
+    Role(
+        "security_admin",
+        _("Security administrator"),
+        frozenset(
+            view("accounts.user")
+            | {"orgs.pick_org"}
+            | crud("access.rolegrant", delete=True)
+            | crud("access.apitoken", delete=True)
+            | {"accounts.unlock_user"}
+        ),
+        officer=True,
+        description=_("Roles, grants, security policy and unlocks; no business data."),
+    ),
+    Role(
+        "audit_admin",
+        _("Audit administrator"),
+        frozenset(view("audit.auditevent")),
+        officer=True,
+        description=_("Reads the audit log and nothing else."),
+    ),
+]
+
+ROLES: dict[str, Role] = {role.name: role for role in _ROLE_DEFS}
+ROLE_CHOICES = [(role.name, role.label) for role in _ROLE_DEFS]
+OFFICER_ROLES = frozenset(name for name, role in ROLES.items() if role.officer)
+# Permissions that read unscoped administrative data; only officers carry them.
+UNSCOPED_MODELS = frozenset(
+    {"accounts.user", "access.rolegrant", "access.apitoken", "audit.auditevent"}
+)
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    return ROLES[role].permissions

@@ -1,0 +1,170 @@
+"""``restrict(user, action)``: the one way scoped data is read.
+
+A scoped model declares where its org is:
+
+* the org tree itself sets ``scope_is_org = True`` (its own materialised path is the scope);
+* every other scoped model sets ``scope_org_field = "org"`` (a path of foreign keys to
+  ``orgs.Org``) and uses :class:`ScopedQuerySet` as its default manager.
+
+The filter is the OR of the user's active grants that carry the permission: a prefix match
+on the org path for grants that include descendants, an equality for those that do not.
+Users with no such grant see nothing. Partner agencies are scoped by hooks (their open
+referrals), never by the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from gonghui.platform.access.roles import ROLES
+
+
+@dataclass(frozen=True)
+class GrantScope:
+    org_id: int
+    path: str
+    include_descendants: bool
+    permissions: frozenset[str]
+
+
+_CACHE_ATTR = "_gonghui_grant_scopes"
+
+# Partner hooks: fn(user, perm, model) -> Q | None. Rights/mediation registers one for
+# referrals; until then partner users see nothing.
+_partner_hooks: list[Callable] = []
+
+
+def register_partner_scope(hook: Callable) -> None:
+    _partner_hooks.append(hook)
+
+
+def grant_scopes(user) -> list[GrantScope]:
+    """Active grants of ``user`` with their org paths, cached on the user object.
+
+    ``request.user`` is loaded once per request, so the cache lives for one request; actions
+    that change grants call :func:`clear_cache`.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from gonghui.platform.access.models import RoleGrant
+
+    scopes = []
+    rows = (
+        RoleGrant.objects.active()
+        .filter(user_id=user.pk, org__status="active")
+        .values_list("org_id", "org__path", "include_descendants", "role")
+    )
+    token_perms = getattr(user, "token_permissions", None)
+    for org_id, path, include, role in rows:
+        perms = ROLES[role].permissions if role in ROLES else frozenset()
+        if token_perms is not None:
+            perms = perms & token_perms
+        scopes.append(GrantScope(org_id, path, include, perms))
+    setattr(user, _CACHE_ATTR, scopes)
+    return scopes
+
+
+def clear_cache(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def user_permissions(user) -> frozenset[str]:
+    perms: set[str] = set()
+    for scope in grant_scopes(user):
+        perms |= scope.permissions
+    return frozenset(perms)
+
+
+def permission_name(model, action: str) -> str:
+    """``"view"`` on ``orgs.Org`` → ``"orgs.view_org"``; full names pass through."""
+    if "." in action:
+        return action
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def _minimal(scopes: list[GrantScope]) -> tuple[list[str], list[int]]:
+    prefixes = sorted({s.path for s in scopes if s.include_descendants})
+    kept: list[str] = []
+    for path in prefixes:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    singles = sorted(
+        {
+            s.org_id
+            for s in scopes
+            if not s.include_descendants and not any(s.path.startswith(k) for k in kept)
+        }
+    )
+    return kept, singles
+
+
+def scope_q(user, perm: str, model) -> Q | None:
+    """The filter for ``model`` rows ``user`` may ``perm``, or None for nothing."""
+    scopes = [s for s in grant_scopes(user) if perm in s.permissions]
+    hook_qs = [q for hook in _partner_hooks if (q := hook(user, perm, model)) is not None]
+    if not scopes and not hook_qs:
+        return None
+    q = Q(pk__in=[])
+    if scopes:
+        prefixes, singles = _minimal(scopes)
+        if getattr(model, "scope_is_org", False):
+            path_field, id_field = "path", "pk"
+        elif getattr(model, "scope_org_field", None):
+            field = model.scope_org_field
+            path_field, id_field = f"{field}__path", f"{field}_id"
+        else:
+            # Unscoped administrative models (users, grants, audit): the permission alone
+            # decides; any grant carrying it opens the whole table.
+            return Q()
+        for prefix in prefixes:
+            q |= Q(**{f"{path_field}__startswith": prefix})
+        if singles:
+            q |= Q(**{f"{id_field}__in": singles})
+    for extra in hook_qs:
+        q |= extra
+    return q
+
+
+def restrict_queryset(queryset, user, action: str = "view"):
+    perm = permission_name(queryset.model, action)
+    q = scope_q(user, perm, queryset.model)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Rows of this queryset that ``user`` may ``action`` (``view``, ``change``...)."""
+        return restrict_queryset(self, user, action)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+def restrict(model_or_qs, user, action: str = "view"):
+    """Module-level spelling: ``restrict(Org, user, "view")`` or on a queryset."""
+    if isinstance(model_or_qs, models.QuerySet):
+        qs = model_or_qs
+    else:
+        qs = model_or_qs._default_manager.all()
+    return restrict_queryset(qs, user, action)
+
+
+def get_scoped_or_404(model_or_qs, user, action: str = "view", **lookup):
+    """Fetch one object through ``restrict``; missing and out-of-scope both raise Http404."""
+    from django.http import Http404
+
+    try:
+        return restrict(model_or_qs, user, action).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
