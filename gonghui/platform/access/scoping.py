@@ -179,8 +179,9 @@ def scope_q(user, perm: str, model) -> Q | None:
         is_org = getattr(model, "scope_is_org", False)
         for prefix in prefixes:
             if len(prefix) == _steplen():
-                # A grant on the root covers everything: no filter at all.
-                q |= Q() if is_org else Q(**{f"{id_field}__isnull": False})
+                # A grant on the root covers the whole tree: no filter at all. (OR-ing an
+                # empty Q would drop it, so return at once.)
+                return Q(pk__isnull=False) if is_org else Q(**{f"{id_field}__isnull": False})
             elif is_org:
                 q |= subtree_q(path_field, prefix)
             else:
