@@ -43,6 +43,20 @@ GROUPS = [
 ]
 
 
+def _is_active(path: str, link: str, items) -> bool:
+    if not path.startswith(link):
+        return False
+    # a longer link of another item that also matches wins
+    for _title, _icon, url_name, _perm in items:
+        try:
+            other = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        if len(other) > len(link) and path.startswith(other):
+            return False
+    return True
+
+
 def sidebar(request):
     user = request.user
     groups = []
@@ -55,7 +69,11 @@ def sidebar(request):
                 link = reverse(url_name)
             except NoReverseMatch:
                 continue
-            visible.append({"title": item_title, "icon": icon, "link": link})
+            entry = {"title": item_title, "icon": icon, "link": link}
+            # Unfold marks a link active by prefix; the changelist would light up on every
+            # page below it (tree, export). Only an exact section match counts.
+            entry["active"] = _is_active(request.path, link, items)
+            visible.append(entry)
         if visible:
             groups.append({"title": title, "separator": True, "items": visible})
     return groups

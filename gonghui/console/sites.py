@@ -10,7 +10,13 @@ class ConsoleSite(UnfoldAdminSite):
     site_title = _("gonghui console")
     site_header = _("gonghui · union console")
     index_title = _("Workbench")
-    enable_nav_sidebar = False
+    index_template = "console/index.html"
+
+    def index(self, request, extra_context=None):
+        from gonghui.console.dashboard import dashboard_context
+
+        extra_context = {**(extra_context or {}), **dashboard_context(request)}
+        return super().index(request, extra_context)
 
     def has_permission(self, request):
         # Staff and partner accounts with at least one active grant; members never.
