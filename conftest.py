@@ -4,6 +4,20 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default(request, settings):
+    """Tests read English messages; the product defaults to Simplified Chinese, which the
+    tests marked ``chinese`` check."""
+    from django.utils import translation
+
+    if request.node.get_closest_marker("chinese"):
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _locmem_sms(settings):
     from gonghui.platform.sms.backends import LocmemBackend
 
