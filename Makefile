@@ -64,7 +64,7 @@ bench: $(STAMP)
 
 # Developer tools (need GNU gettext): extract strings into locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)
-	$(PYTHON) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var \
+	$(PYTHON) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests \
 	    --ignore=static --no-obsolete
 
 # Re-pin after changing pyproject.toml dependencies.
