@@ -176,6 +176,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 GONGHUI_STAFF_IDLE_SECONDS = env_int("GONGHUI_STAFF_IDLE_SECONDS", 30 * 60)
 CSRF_COOKIE_HTTPONLY = True
 
+# Proxies whose X-Real-IP header is believed (nginx on the same host by default).
+GONGHUI_TRUSTED_PROXIES = env_list("GONGHUI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
 # --- Personal information ------------------------------------------------------------------
 GONGHUI_REVEAL_SECONDS = 60
 

@@ -11,6 +11,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/pii/reveal/", reveal_view, name="console-reveal"),
+    # Logging out must work for anyone logged in, also for a staff account whose last grant
+    # was just revoked (the admin would first demand a permission it no longer has).
+    path("console/logout/", console_site.logout, name="console-logout"),
     path("console/", console_site.urls),
     path("admin/", RedirectView.as_view(url="/console/", permanent=False)),
     path("m/", include("gonghui.portal.urls")),

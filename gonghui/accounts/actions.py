@@ -35,7 +35,7 @@ def create_user(
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ActionError(exc.messages, code="password") from exc
+        raise ActionError(" ".join(exc.messages), code="password") from exc
     user.set_password(password)
     user.save()
     ctx.wrote(user, details={"username": username, "kind": kind})
@@ -60,7 +60,7 @@ def set_password(ctx, *, user: User, password: str) -> User:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ActionError(exc.messages, code="password") from exc
+        raise ActionError(" ".join(exc.messages), code="password") from exc
     user.set_password(password)
     user.save(update_fields=["password"])
     ctx.wrote(user, details={"password": "changed"})

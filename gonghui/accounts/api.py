@@ -1,6 +1,5 @@
 """Who am I."""
 
-
 from ninja import Router, Schema
 
 from gonghui.platform.access.scoping import grant_scopes

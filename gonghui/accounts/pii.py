@@ -6,4 +6,8 @@ PI_FIELDS = {
     "accounts.User.first_name": PIField("name", "personal", "unused; inherited from Django"),
     "accounts.User.last_name": PIField("name", "personal", "unused; inherited from Django"),
     "accounts.User.email": PIField("email", "personal", "staff notifications"),
+    # A keyed hash of the phone: pseudonymised, still personal information (PIPL Art. 73).
+    "accounts.User.phone_index": PIField(
+        "phone_index", "personal", "finding the account of a phone number at login"
+    ),
 }

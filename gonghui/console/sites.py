@@ -20,9 +20,15 @@ class ConsoleSite(UnfoldAdminSite):
 
     def has_permission(self, request):
         # Staff and partner accounts with at least one active grant; members never.
+        from gonghui.platform.access.scoping import grant_scopes
+
         user = request.user
         return bool(
-            user.is_active and user.is_authenticated and user.kind != "member" and user.is_staff
+            user.is_active
+            and user.is_authenticated
+            and user.kind != "member"
+            and user.is_staff
+            and grant_scopes(user)
         )
 
 

@@ -1,11 +1,11 @@
 """Org tree and employer endpoints, scoped like every read."""
 
-
 from datetime import date
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from gonghui.orgs import actions, queries
 from gonghui.orgs.choices import IndustrySection, OrgKind, OrgStatus, Ownership
@@ -174,7 +174,7 @@ def create_org(request, payload: OrgIn):
         uscc_confirmed=payload.uscc_confirmed,
         **data,
     )
-    return 201, _detail(org, request.user)
+    return Status(201, _detail(org, request.user))
 
 
 @router.patch("/{int:org_id}", response=OrgDetail, summary="Change an organisation")

@@ -182,7 +182,7 @@ def scope_q(user, perm: str, model) -> Q | None:
                 # A grant on the root covers the whole tree: no filter at all. (OR-ing an
                 # empty Q would drop it, so return at once.)
                 return Q(pk__isnull=False) if is_org else Q(**{f"{id_field}__isnull": False})
-            elif is_org:
+            if is_org:
                 q |= subtree_q(path_field, prefix)
             else:
                 q |= Q(**{f"{id_field}__in": subtree_ids(user, prefix)})

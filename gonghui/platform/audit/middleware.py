@@ -5,18 +5,27 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.conf import settings
+
 from gonghui.platform.audit import context
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR is the nginx peer in production; nginx sets X-Real-IP to the client.
-    # Only trust X-Real-IP when it looks like an address; never X-Forwarded-For chains.
+    """The client's address. Behind nginx, REMOTE_ADDR is the proxy, which passes the client
+    in X-Real-IP; that header is believed only when the request came from a configured
+    proxy (``GONGHUI_TRUSTED_PROXIES``), otherwise anyone could write any IP into the audit
+    log. X-Forwarded-For chains are never read."""
+    remote = request.META.get("REMOTE_ADDR") or None
     real = request.META.get("HTTP_X_REAL_IP", "").strip()
-    if real and re.fullmatch(r"[0-9a-fA-F:.]{3,45}", real):
+    if (
+        real
+        and remote in settings.GONGHUI_TRUSTED_PROXIES
+        and re.fullmatch(r"[0-9a-fA-F:.]{3,45}", real)
+    ):
         return real
-    return request.META.get("REMOTE_ADDR") or None
+    return remote
 
 
 class RequestContextMiddleware:
@@ -34,4 +43,3 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core import checks
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from gonghui.platform.pii import crypto
@@ -39,6 +40,36 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(str(value))
+
+    def value_to_string(self, obj):
+        # Serialisers (dumpdata) write ciphertext, never the plaintext.
+        value = self.value_from_object(obj)
+        if value is None or value == "":
+            return value
+        return crypto.encrypt(str(value))
+
+    def to_python(self, value):
+        # Deserialisers (loaddata) read what value_to_string wrote: decrypt it, so that saving
+        # encrypts it once, not twice. A value that looks encrypted but cannot be decrypted
+        # fails loudly rather than being stored as if it were the plaintext.
+        value = super().to_python(value)
+        if isinstance(value, str) and crypto.key_id_of(value) is not None:
+            try:
+                return crypto.decrypt(value)
+            except crypto.DecryptionError as exc:
+                raise ValidationError(
+                    "Encrypted value cannot be decrypted with the configured PII keys.",
+                    code="undecryptable",
+                ) from exc
+        return value
+
+    def clean(self, value, model_instance):
+        # full_clean() and model forms pass user input, which is plaintext: never decrypt it
+        # (to_python would), or pasting a stolen ciphertext would reveal its plaintext.
+        value = models.TextField.to_python(self, value)
+        self.validate(value, model_instance)
+        self.run_validators(value)
+        return value
 
     def get_lookup(self, lookup_name):
         if lookup_name != "isnull":
