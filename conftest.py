@@ -18,6 +18,13 @@ def _english_by_default(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at Django 5.2's 1,000,000 iterations costs ~0.4 s per hash; tests create
+    # hundreds of users. Production keeps the strong hasher (settings.py).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _locmem_sms(settings):
     from gonghui.platform.sms.backends import LocmemBackend
 
