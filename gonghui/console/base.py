@@ -99,6 +99,9 @@ class ScopedModelAdmin(ModelAdmin):
             def __init__(self, *args, **kw):
                 super().__init__(*args, **kw)
                 self.request = request
+                # Forms whose choices depend on the user (scoped querysets) set them here.
+                if hasattr(self, "bind_request"):
+                    self.bind_request(request)
 
         RequestForm.__name__ = form_class.__name__
         return RequestForm

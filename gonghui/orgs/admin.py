@@ -115,16 +115,6 @@ class OrgAdmin(ScopedModelAdmin):
     list_per_page = 50
     readonly_fields = ["status"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-
-        class BoundOrgForm(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                self.bind_request(request)
-
-        return BoundOrgForm
-
     def get_fields(self, request, obj=None):
         fields = list(OrgForm.Meta.fields)
         if obj is not None:

@@ -61,16 +61,6 @@ class RoleGrantAdmin(ScopedModelAdmin):
     list_select_related = ["user", "org", "granted_by"]
     actions = ["revoke_selected"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-
-        class Bound(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                self.bind_request(request)
-
-        return Bound
-
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
