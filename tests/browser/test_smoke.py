@@ -12,6 +12,9 @@ from playwright.sync_api import Page, expect
 
 from gonghui.demo.seed import DEMO_MEMBER_PHONE, DEMO_PASSWORD
 
+# The product as people see it: in its default language, Simplified Chinese.
+pytestmark = pytest.mark.chinese
+
 TREE_URL = "/console/orgs/org/tree/"
 PHONE_VIEWPORT = {
     "viewport": {"width": 360, "height": 740},
