@@ -24,6 +24,7 @@ class ActiveAccountMiddleware:
             if last is not None and now - last > settings.GONGHUI_STAFF_IDLE_SECONDS:
                 record_event(actor=user, action="auth.session_expired", obj=user)
                 logout(request)
-            else:
+            elif last is None or now - last >= 30:
+                # Refreshing at most every 30 s spares a session write on every request.
                 request.session[_KEY] = now
         return self.get_response(request)
