@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gonghui.platform.sms",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",

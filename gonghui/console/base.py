@@ -16,7 +16,9 @@ from gonghui.platform.workflow.base import OutOfScope
 
 
 def is_scoped(model) -> bool:
-    return bool(getattr(model, "scope_is_org", False) or getattr(model, "scope_org_field", None))
+    from gonghui.platform.access.scoping import org_fields
+
+    return bool(getattr(model, "scope_is_org", False) or org_fields(model))
 
 
 class ActionForm:

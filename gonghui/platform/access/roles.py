@@ -36,7 +36,27 @@ class Role:
 
 
 ORG_READ = view("orgs.org", "orgs.employer")
-MEMBER_READ = view("members.person", "members.membership", "members.joinrequest")
+MEMBER_READ = view(
+    "members.person",
+    "members.membership",
+    "members.joinrequest",
+    "members.transfer",
+    "members.joinchannel",
+)
+MEMBER_WRITE = (
+    crud("members.person")
+    | crud("members.membership")
+    | crud("members.joinrequest")
+    | crud("members.joinchannel")
+    | crud("members.transfer")
+    | {
+        "members.approve_joinrequest",
+        "members.approve_transfer",
+        "members.import_roster",
+        "members.export_membership",
+        "members.approve_export",
+    }
+)
 
 _ROLE_DEFS = [
     Role(
@@ -45,9 +65,7 @@ _ROLE_DEFS = [
         frozenset(
             crud("orgs.org")
             | crud("orgs.employer")
-            | crud("members.person")
-            | crud("members.membership")
-            | crud("members.joinrequest")
+            | MEMBER_WRITE
             | {"pii.reveal_phone", "pii.reveal_id_number", "orgs.export_org"}
         ),
         description=_("Manages the organisations and members of its subtree."),
@@ -55,13 +73,7 @@ _ROLE_DEFS = [
     Role(
         "membership_officer",
         _("Membership officer"),
-        frozenset(
-            ORG_READ
-            | crud("members.person")
-            | crud("members.membership")
-            | crud("members.joinrequest")
-            | {"pii.reveal_phone", "pii.reveal_id_number"}
-        ),
+        frozenset(ORG_READ | MEMBER_WRITE | {"pii.reveal_phone", "pii.reveal_id_number"}),
     ),
     Role(
         "assistance_officer",

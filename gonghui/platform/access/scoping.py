@@ -158,6 +158,25 @@ def _minimal(scopes: list[GrantScope]) -> tuple[list[str], list[int]]:
     return kept, singles
 
 
+def org_fields(model) -> tuple[str, ...]:
+    """The foreign-key paths to ``orgs.Org`` that scope ``model`` (several are OR-ed: a
+    transfer is visible to the sending and the receiving union)."""
+    fields = getattr(model, "scope_org_fields", None)
+    if fields:
+        return tuple(fields)
+    field = getattr(model, "scope_org_field", None)
+    return (field,) if field else ()
+
+
+def _org_filter(prefixes: list[str], singles: list[int]) -> Q:
+    if any(len(prefix) == _steplen() for prefix in prefixes):
+        return Q(pk__isnull=False)
+    q = Q(pk__in=singles) if singles else Q(pk__in=[])
+    for prefix in prefixes:
+        q |= subtree_q("path", prefix)
+    return q
+
+
 def scope_q(user, perm: str, model) -> Q | None:
     """The filter for ``model`` rows ``user`` may ``perm``, or None for nothing."""
     scopes = [s for s in grant_scopes(user) if perm in s.permissions]
@@ -167,27 +186,22 @@ def scope_q(user, perm: str, model) -> Q | None:
     q = Q(pk__in=[])
     if scopes:
         prefixes, singles = _minimal(scopes)
+        fields = org_fields(model)
         if getattr(model, "scope_is_org", False):
-            path_field, id_field = "path", "pk"
-        elif getattr(model, "scope_org_field", None):
-            field = model.scope_org_field
-            path_field, id_field = f"{field}__path", f"{field}_id"
-        else:
+            q |= _org_filter(prefixes, singles)
+        elif not fields:
             # Unscoped administrative models (users, grants, audit): the permission alone
             # decides; any grant carrying it opens the whole table.
             return Q()
-        is_org = getattr(model, "scope_is_org", False)
-        for prefix in prefixes:
-            if len(prefix) == _steplen():
-                # A grant on the root covers the whole tree: no filter at all. (OR-ing an
-                # empty Q would drop it, so return at once.)
-                return Q(pk__isnull=False) if is_org else Q(**{f"{id_field}__isnull": False})
-            if is_org:
-                q |= subtree_q(path_field, prefix)
-            else:
-                q |= Q(**{f"{id_field}__in": subtree_ids(user, prefix)})
-        if singles:
-            q |= Q(**{f"{id_field}__in": singles})
+        elif any(len(prefix) == _steplen() for prefix in prefixes):
+            # A grant on the root covers the whole tree: no filter at all.
+            return Q(pk__isnull=False)
+        else:
+            for field in fields:
+                for prefix in prefixes:
+                    q |= Q(**{f"{field}_id__in": subtree_ids(user, prefix)})
+                if singles:
+                    q |= Q(**{f"{field}_id__in": singles})
     for extra in hook_qs:
         q |= extra
     return q

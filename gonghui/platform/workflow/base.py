@@ -100,8 +100,12 @@ class ActionContext:
                     setattr(obj, f.attname, getattr(fresh[obj.pk], f.attname))
         return objs[0] if len(objs) == 1 else objs
 
-    def wrote(self, obj, *, details: dict | None = None, recheck: str | None = None):
-        """Declare a written row: it is re-checked for scope and named in the audit event."""
+    def wrote(self, obj, *, details: dict | None = None, recheck: str | bool | None = None):
+        """Declare a written row: it is re-checked for scope and named in the audit event.
+
+        ``recheck`` names the permission to re-check with (default: the action's); ``False``
+        skips the re-check for a row the actor legitimately changes outside their scope, such
+        as the sending union's membership when the receiving union approves a transfer."""
         self.written.append((obj, recheck))
         if self.primary is None:
             self.primary = obj
@@ -114,6 +118,8 @@ class ActionContext:
 
     def _recheck(self) -> None:
         for obj, recheck in self.written:
+            if recheck is False:
+                continue  # declared for the audit event only (e.g. the other side's row)
             perm = recheck or self.permission
             if perm is None or not isinstance(obj, models.Model):
                 continue
