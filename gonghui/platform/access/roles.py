@@ -36,6 +36,15 @@ class Role:
 
 
 ORG_READ = view("orgs.org", "orgs.employer")
+ORG_BUILDING = (
+    crud("orgs.foundingapplication")
+    | crud("orgs.term")
+    | crud("orgs.official")
+    | crud("orgs.teammember")
+    | crud("orgs.dutylist")
+    | crud("orgs.dutyletter")
+    | {"orgs.approve_foundingapplication"}
+)
 MEMBER_READ = view(
     "members.person",
     "members.membership",
@@ -66,6 +75,7 @@ _ROLE_DEFS = [
             crud("orgs.org")
             | crud("orgs.employer")
             | MEMBER_WRITE
+            | ORG_BUILDING
             | {"pii.reveal_phone", "pii.reveal_id_number", "orgs.export_org"}
         ),
         description=_("Manages the organisations and members of its subtree."),

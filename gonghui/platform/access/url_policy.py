@@ -39,10 +39,12 @@ POLICIES: Final[list[tuple[re.Pattern[str], Policy]]] = [
         # Worker portal
         (r"^m/login/", "public"),  # phone + code; the code step bounces back without a phone
         (r"^m/logout/$", "public"),  # POST only; ends whatever session there is
+        (r"^m/join/", "public"),  # scanning a union's QR poster: applying needs no account
         (r"^m/", "member"),
         # REST API
         (r"^api/v1/(docs|openapi\.json)$", "api_public"),
         (r"^api/v1/$", "api_public"),  # ninja's root: answers 404, needed to build paths
+        (r"^api/v1/public/", "api_public"),  # the public join submission (rate-limited)
         (r"^api/v1/", "api"),
     ]
 ]
