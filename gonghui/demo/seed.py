@@ -67,6 +67,7 @@ class DemoAccount:
 class SeedResult:
     created_orgs: int = 0
     created_employers: int = 0
+    members: dict = field(default_factory=dict)
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
@@ -105,7 +106,8 @@ def _ensure_grant(secadmin, user, org, role, include_descendants=True):
 
 
 @transaction.atomic
-def seed_demo() -> SeedResult:
+def seed_demo(*, members_per_union: int = 40) -> SeedResult:
+    """Load the demo. ``members_per_union`` is lowered by tests to keep them quick."""
     result = SeedResult()
     root = ensure_root(
         name="重庆市总工会",
@@ -258,6 +260,12 @@ def seed_demo() -> SeedResult:
     member = User.objects.filter(phone_index__isnull=False, kind="member").first()
     if member is None:
         member_sign_in(actor=None, phone=DEMO_MEMBER_PHONE)
+
+    from gonghui.demo.seed_members import seed_members
+
+    result.members = seed_members(
+        admin=city_admin, demo_member_org=grassroots, per_union=members_per_union
+    )
 
     result.accounts = [
         DemoAccount("city_admin", "市总工会管理员", "org_admin", root.name),

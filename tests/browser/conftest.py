@@ -70,7 +70,7 @@ def demo(transactional_db):
     """
     from gonghui.demo.seed import seed_demo
 
-    return seed_demo()
+    return seed_demo(members_per_union=4)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    return seed_demo()
+    return seed_demo(members_per_union=4)
 
 
 def test_tree_has_every_chongqing_district_with_gbt2260_codes(demo):
@@ -78,7 +78,7 @@ def test_loading_twice_changes_nothing(demo):
         RoleGrant.objects.count(),
         AuditEvent.objects.count(),
     )
-    again = seed_demo()
+    again = seed_demo(members_per_union=4)
     assert again.created_orgs == 0 and again.created_employers == 0
     assert (
         Org.objects.count(),
@@ -105,6 +105,24 @@ def test_demo_accounts_and_their_scopes(demo, client):
     assert client.login(username="yubei_admin", password=DEMO_PASSWORD)
 
 
+def test_members_cover_every_state_with_pending_work(demo):
+    from gonghui.members.choices import MembershipState
+    from gonghui.members.models import JoinRequest, Membership, Transfer
+
+    states = set(Membership.objects.values_list("state", flat=True))
+    assert {
+        MembershipState.ACTIVE,
+        MembershipState.RETAINED,
+        MembershipState.WITHDRAWN,
+        MembershipState.LAPSED,
+        MembershipState.TRANSFERRING,
+    } <= states
+    assert JoinRequest.objects.filter(state="pending").count() >= 3
+    assert Transfer.objects.filter(state="pending_receiver").exists()
+    demo_member = User.objects.get(phone_index__isnull=False, kind="member")
+    assert demo_member.person.current_membership() is not None
+
+
 def test_every_write_of_the_seed_is_audited_and_chained(demo):
     assert AuditEvent.objects.filter(action="orgs.create_org").count() == Org.objects.count() - 1
     assert AuditEvent.objects.filter(action="orgs.register_employer").count() == (
@@ -114,7 +132,14 @@ def test_every_write_of_the_seed_is_audited_and_chained(demo):
     assert broken is None and checked == AuditEvent.objects.count()
 
 
-def test_load_demo_command_prints_logins():
+def test_load_demo_command_prints_logins(monkeypatch):
+    from gonghui.demo import seed
+
+    real = seed.seed_demo
+    monkeypatch.setattr(
+        "gonghui.demo.management.commands.load_demo.seed_demo",
+        lambda: real(members_per_union=2),
+    )
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()

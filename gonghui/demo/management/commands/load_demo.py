@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from gonghui.demo.seed import DEMO_MEMBER_PHONE, DEMO_PASSWORD, seed_demo
 
@@ -13,10 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if settings.PRODUCTION:
             raise CommandError("load_demo refuses to run with GONGHUI_ENV=production")
-        result = seed_demo()
+        # The demo's applicants and members are fictitious: their SMS go nowhere.
+        with override_settings(SMS_BACKEND="gonghui.platform.sms.backends.NullBackend"):
+            result = seed_demo()
         self.stdout.write(
             f"demo data: {result.created_orgs} organisations and "
-            f"{result.created_employers} employers created (0 means already loaded)"
+            f"{result.created_employers} employers created (0 means already loaded); "
+            f"members: {result.members}"
         )
         if opts["quiet_logins"]:
             return

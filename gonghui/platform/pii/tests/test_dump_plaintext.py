@@ -48,7 +48,7 @@ def demo(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            seed_demo()
+            seed_demo(members_per_union=4)
             city_admin = User.objects.get(username="city_admin")
             orgs = list(Org.objects.filter(kind=OrgKind.GRASSROOTS).order_by("path")[:2]) + [
                 Org.objects.get(depth=1)
