@@ -96,3 +96,28 @@ def test_channel_tokens_are_signed_and_revocable(tree):
     assert channel_for_token(token[:-2] + "xx") is None
     actions.revoke_join_channel(actor=tree.yubei_admin, channel=channel)
     assert channel_for_token(token) is None
+
+
+def test_lapse_flagging_flags_only_quiet_members_without_dues(tree):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    quiet = actions.approve_join_request(actor=tree.yubei_admin, request=join(tree))
+    old = timezone.localdate() - timedelta(days=400)
+    Membership.objects.filter(pk=quiet.pk).update(joined_on=old)
+    busy = actions.approve_join_request(
+        actor=tree.yubei_admin,
+        request=join(tree, name="李四", id_number="440524188001010014", phone="13912345678"),
+    )
+    Membership.objects.filter(pk=busy.pk).update(
+        joined_on=old, last_activity_on=timezone.localdate() - timedelta(days=10)
+    )
+    out = StringIO()
+    call_command("flag_lapsing_members", stdout=out)
+    assert "1 memberships flagged" in out.getvalue()
+    assert Membership.objects.get(pk=quiet.pk).lapse_flagged_at is not None
+    assert Membership.objects.get(pk=busy.pk).lapse_flagged_at is None
+    assert Membership.objects.get(pk=quiet.pk).state == MembershipState.ACTIVE
