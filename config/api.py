@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from gonghui.accounts.api import router as accounts_router
+from gonghui.members import api as members_api
 from gonghui.orgs.api import employers as employers_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.platform.api import errors
@@ -21,3 +22,8 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/orgs/", orgs_router)
 api.add_router("/employers/", employers_router)
+api.add_router("/members/", members_api.members)
+api.add_router("/join-requests/", members_api.join_requests)
+api.add_router("/join-channels/", members_api.join_channels)
+api.add_router("/transfers/", members_api.transfers)
+api.add_router("/public/", members_api.public)

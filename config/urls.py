@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from config.api import api
 from gonghui.console.sites import console_site
 from gonghui.console.views import reveal_view
+from gonghui.members.console_views import join_poster, join_qr, verify_card_view
 from gonghui.portal.public import healthz, landing
 
 urlpatterns = [
@@ -14,6 +15,17 @@ urlpatterns = [
     # Logging out must work for anyone logged in, also for a staff account whose last grant
     # was just revoked (the admin would first demand a permission it no longer has).
     path("console/logout/", console_site.logout, name="console-logout"),
+    path("console/verify/", console_site.admin_view(verify_card_view), name="console-verify"),
+    path(
+        "console/members/joinchannel/<int:pk>/poster/",
+        console_site.admin_view(join_poster),
+        name="console-join-poster",
+    ),
+    path(
+        "console/members/joinchannel/<int:pk>/qr.<str:fmt>",
+        console_site.admin_view(join_qr),
+        name="console-join-qr",
+    ),
     path("console/", console_site.urls),
     path("admin/", RedirectView.as_view(url="/console/", permanent=False)),
     path("m/", include("gonghui.portal.urls")),

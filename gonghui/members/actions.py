@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -411,6 +412,8 @@ def batch_approve_join_requests(*, actor, requests) -> BatchResult:
             approved += 1
         except ActionError as exc:
             failed.append((request.pk, " ".join(exc.messages)))
+        except (OutOfScope, PermissionDenied):
+            failed.append((request.pk, gettext("You may not decide this application.")))
     return BatchResult(approved=approved, failed=failed)
 
 

@@ -1,18 +1,36 @@
-"""Worker portal (/m/): phone + SMS code login and the member's home."""
+"""Worker portal (/m/): phone + SMS code login, joining by QR, the member's home and card."""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.actions import member_sign_in
+from gonghui.members.actions import (
+    MEMBER_ORG_KINDS,
+    cancel_transfer,
+    clean_person,
+    request_transfer,
+    submit_join_request,
+)
+from gonghui.members.choices import CURRENT_STATES, TransferInitiator, TransferState
+from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
+from gonghui.members.posters import qr_svg_inline
+from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
+from gonghui.orgs.choices import OrgKind, OrgStatus
+from gonghui.orgs.models import Employer, Org
 from gonghui.platform.audit.context import current
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.masking import mask_phone
@@ -22,7 +40,9 @@ from gonghui.platform.sms.services import (
     send_login_code,
     verify_login_code,
 )
-from gonghui.portal.forms import CodeForm, PhoneForm
+from gonghui.platform.validators import normalize_mobile
+from gonghui.platform.workflow.base import ActionError
+from gonghui.portal.forms import CodeForm, JoinForm, PhoneForm, TransferForm
 
 SESSION_PHONE = "portal_login_phone"
 SESSION_DEMO_CODE = "portal_demo_code"
@@ -100,13 +120,345 @@ def logout_view(request):
     return redirect("portal:login")
 
 
+# --- joining by QR (anonymous) ------------------------------------------------------------------
+
+SESSION_JOIN_DONE = "portal_join_done"
+
+# Action error codes shown next to the field they are about.
+JOIN_ERROR_FIELDS = {
+    "invalid_name": "name",
+    "invalid_id_number": "id_number",
+    "invalid_mobile": "phone",
+    "invalid_employment_form": "employment_form",
+    "employer_required": "employer_name",
+}
+
+
+def _holding_pools() -> list[tuple[Org, Org | None]]:
+    """Active holding pools with their district (the parent), in tree order: two queries."""
+    pools = list(
+        Org.objects.filter(kind=OrgKind.HOLDING_POOL, status=OrgStatus.ACTIVE).order_by("path")
+    )
+    parent_paths = {p.path[: -Org.steplen] for p in pools if p.depth > 1}
+    parents = {o.path: o for o in Org.objects.filter(path__in=parent_paths)}
+    return [(p, parents.get(p.path[: -Org.steplen])) for p in pools]
+
+
+def _pool_label(pool: Org, district: Org | None) -> str:
+    return district.name if district is not None else pool.name
+
+
+def _join_setup(channel: JoinChannel) -> dict:
+    """What the form offers for this channel: locked employers and/or the district choice."""
+    org = channel.org
+    pools = _holding_pools()
+    if org.kind == OrgKind.HOLDING_POOL:
+        district = next((d for p, d in pools if p.pk == org.pk), None)
+        return {
+            "pool_mode": "fixed",
+            "employers": [],
+            "pools": [],
+            "fixed_district": _pool_label(org, district),
+            "initial_pool": "",
+        }
+    employers = []
+    if org.kind == OrgKind.GRASSROOTS:
+        employers = list(Employer.objects.filter(org=org).order_by("name")[:50])
+    # Preselect the pool of the district the channel's union sits in.
+    initial_pool = next(
+        (str(p.pk) for p, d in pools if d is not None and org.path.startswith(d.path)), ""
+    )
+    return {
+        "pool_mode": "choose" if org.kind in MEMBER_ORG_KINDS else "required",
+        "employers": employers,
+        "pools": [(p.pk, _pool_label(p, d)) for p, d in pools],
+        "fixed_district": "",
+        "initial_pool": initial_pool,
+    }
+
+
+def _add_action_error(form, exc: ValidationError) -> None:
+    field = JOIN_ERROR_FIELDS.get(getattr(exc, "code", None) or "")
+    form.add_error(field if field in form.fields else None, " ".join(exc.messages))
+
+
+def join(request, token):
+    """The page a union's QR poster opens: apply to join, verified by an SMS code."""
+    channel = channel_for_token(token)
+    if channel is None:
+        return render(request, "portal/join_invalid.html", status=404)
+    setup = _join_setup(channel)
+    form_kwargs = {
+        "employers": setup["employers"],
+        "pools": setup["pools"],
+        "pool_mode": setup["pool_mode"],
+    }
+    context = {"channel": channel, "union": channel.org, **setup}
+    if request.method != "POST":
+        initial = {"pool": setup["initial_pool"]}
+        if len(setup["employers"]) == 1:
+            initial["employer"] = str(setup["employers"][0].pk)
+        form = JoinForm(initial=initial, **form_kwargs)
+        return render(request, "portal/join.html", {**context, "form": form})
+
+    form = JoinForm(request.POST, **form_kwargs)
+    valid = form.is_valid()
+    if request.POST.get("step") == "send_code":
+        # Only the phone matters for sending a code; the rest is checked on submission.
+        _send_join_code(request, context)
+        return render(request, "portal/join.html", {**context, "form": form})
+
+    if valid:
+        data = form.cleaned_data
+        try:
+            person = clean_person(
+                name=data["name"], id_number=data["id_number"], phone=data["phone"]
+            )
+        except ActionError as exc:
+            _add_action_error(form, exc)
+        else:
+            if not data["code"].strip():
+                form.add_error("code", _("Enter the code we sent by SMS."))
+            else:
+                done = _submit_join(form, channel, person)
+                if done is not None:
+                    request.session[SESSION_JOIN_DONE] = done
+                    return redirect("portal:join-done")
+    context["show_errors"] = True
+    return render(request, "portal/join.html", {**context, "form": form})
+
+
+def _send_join_code(request, context) -> None:
+    context["show_errors"] = False
+    try:
+        phone = normalize_mobile(request.POST.get("phone", ""))
+    except ValueError:
+        context["phone_error"] = _("Enter a valid 11-digit mainland mobile number.")
+        return
+    try:
+        sent = send_login_code(phone=phone, ip=current().ip, purpose="join")
+    except RateLimited as exc:
+        context["phone_error"] = str(exc)
+        return
+    context["code_sent_to"] = mask_phone(phone)
+    if settings.SMS_SHOW_CODE_ON_PAGE:
+        context["demo_code"] = sent.code
+
+
+def _submit_join(form, channel, person) -> dict | None:
+    """Check the SMS code and submit, all or nothing: when the action refuses (an existing
+    member, a missing field), the code stays unused so the applicant can fix and resend.
+    Returns what the success page shows, or None with the errors added to ``form``."""
+    data = form.cleaned_data
+    target = channel.org
+    residence = channel.org.region_code if channel.org.kind == OrgKind.HOLDING_POOL else ""
+    if data["goes_to_pool"]:
+        target = Org.objects.filter(
+            pk=data["pool"], kind=OrgKind.HOLDING_POOL, status=OrgStatus.ACTIVE
+        ).first()
+        if target is None:
+            form.add_error("pool", _("Choose the district where you live."))
+            return None
+        residence = target.region_code
+    employer = None
+    employer_name = (data.get("employer_name") or "").strip()
+    if form.employers and not data.get("no_union"):
+        employer = next((e for e in form.employers if str(e.pk) == data["employer"]), None)
+        if employer is None:
+            form.add_error("employer", _("Choose your employer."))
+            return None
+        employer_name = employer.name
+    extra = {k: data[k] for k in ("ethnicity", "education") if data.get(k)}
+    with transaction.atomic():
+        try:
+            verify_login_code(phone=person.phone, code=data["code"], purpose="join")
+        except CodeInvalid as exc:
+            # Leaving the block normally keeps the wrong guess counted.
+            form.add_error("code", str(exc))
+            return None
+        try:
+            join_request = submit_join_request(
+                actor=None,
+                org=target,
+                channel=channel,
+                name=person.name,
+                id_number=person.id_number,
+                phone=person.phone,
+                employer=employer,
+                employer_name=employer_name,
+                employment_form=data["employment_form"],
+                is_migrant=bool(data.get("is_migrant")),
+                residence_region=(residence or "")[:6],
+                extra=extra,
+            )
+        except ActionError as exc:
+            transaction.set_rollback(True)  # the code is not used up
+            _add_action_error(form, exc)
+            if exc.code == "already_member":
+                form.already_member = True
+            return None
+    return {
+        "org": join_request.org.name,
+        "member": join_request.membership_id is not None,
+    }
+
+
+def join_done(request):
+    done = request.session.get(SESSION_JOIN_DONE)
+    if not done:
+        return redirect("landing")
+    return render(request, "portal/join_done.html", {"done": done})
+
+
+# --- the member's home, card and transfers ------------------------------------------------------
+
+
+def person_of(user) -> Person | None:
+    """The Person behind a member account, linking it by phone the first time.
+
+    The one place where the portal writes ``Person.user``: a record created from a join
+    request or a roster import is claimed by whoever verified its phone number by SMS."""
+    person = Person.objects.filter(user=user).select_related("org").first()
+    if person is not None or not user.phone_index:
+        return person
+    with transaction.atomic():
+        candidates = list(
+            Person.objects.select_for_update().filter(
+                phone_index=user.phone_index, user__isnull=True
+            )
+        )
+        if len(candidates) > 1:
+            # The same phone on several records: prefer the one that is a current member.
+            candidates = [
+                p for p in candidates if p.memberships.filter(state__in=CURRENT_STATES).exists()
+            ]
+        if len(candidates) != 1:
+            return None
+        person = candidates[0]
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        record_event(actor=user, action="members.link_account", obj=person)
+    return person
+
+
+def _member_context(request, person: Person | None) -> dict:
+    membership = person.current_membership() if person else None
+    join_filter = Q(phone_index=request.user.phone_index)
+    if person is not None:
+        join_filter |= Q(id_index=person.id_index)
+    join_requests = JoinRequest.objects.filter(join_filter).select_related("org")
+    transfers = (
+        Transfer.objects.filter(membership__person=person)
+        .select_related("from_org", "to_org")
+        .order_by("-requested_at")
+        if person
+        else Transfer.objects.none()
+    )
+    open_transfer = next(
+        (t for t in transfers if t.state in OPEN_TRANSFER_STATES),
+        None,
+    )
+    return {
+        "person": person,
+        "membership": membership,
+        "join_requests": join_requests.order_by("-submitted_at")[:10],
+        "transfers": transfers[:10],
+        "open_transfer": open_transfer,
+    }
+
+
+OPEN_TRANSFER_STATES = (TransferState.PENDING_SENDER, TransferState.PENDING_RECEIVER)
+TRANSFER_TARGET_KINDS = (OrgKind.GRASSROOTS, OrgKind.HOLDING_POOL)
+
+
 @member_required
 def home(request):
+    person = person_of(request.user)
+    context = _member_context(request, person)
+    query = " ".join(request.GET.get("q", "").split())[:50]
+    if context["membership"] is not None and query:
+        context["targets"] = list(
+            Org.objects.filter(
+                kind__in=TRANSFER_TARGET_KINDS, status=OrgStatus.ACTIVE, name__icontains=query
+            )
+            .exclude(pk=context["membership"].org_id)
+            .order_by("name")[:20]
+        )
     return render(
         request,
         "portal/home.html",
         {
+            **context,
+            "query": query,
+            "transfer_form": TransferForm(),
             "masked_phone": mask_phone(request.user.phone),
-            "greeting": _("Hello"),
         },
     )
+
+
+@member_required
+@require_POST
+def transfer_request(request):
+    person = person_of(request.user)
+    membership = person.current_membership() if person else None
+    if membership is None:
+        raise Http404
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        to_org = get_object_or_404(
+            Org, pk=form.cleaned_data["to_org"], kind__in=TRANSFER_TARGET_KINDS
+        )
+        try:
+            request_transfer(
+                actor=request.user,
+                membership=membership,
+                to_org=to_org,
+                initiated_by=TransferInitiator.MEMBER,
+                employer_name=form.cleaned_data["employer_name"].strip(),
+                reason=form.cleaned_data["reason"].strip(),
+            )
+        except ActionError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Your transfer request to %(org)s was sent. The union will review it.")
+                % {"org": to_org.name},
+            )
+    else:
+        messages.error(request, _("Choose the union you are moving to."))
+    return redirect("portal:home")
+
+
+@member_required
+@require_POST
+def transfer_cancel(request, pk):
+    person = person_of(request.user)
+    if person is None:
+        raise Http404
+    transfer = get_object_or_404(Transfer, pk=pk, membership__person=person)
+    try:
+        cancel_transfer(actor=request.user, transfer=transfer)
+    except ActionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your transfer request was cancelled."))
+    return redirect("portal:home")
+
+
+@member_required
+def card(request):
+    """The e-membership card; its QR is signed afresh on every visit (valid 30 days)."""
+    person = person_of(request.user)
+    membership = person.current_membership() if person else None
+    context = {"person": person, "membership": membership}
+    if membership is not None:
+        token = card_token(membership)
+        context.update(
+            token=token,
+            qr_svg=mark_safe(qr_svg_inline(token, scale=4, title=_("Membership card code"))),
+            valid_days=CARD_VALID_DAYS,
+        )
+    response = render(request, "portal/card.html", context)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -46,7 +46,9 @@ def send_login_code(*, phone: str, ip: str | None, purpose: str = "login") -> Se
     phone_index = index_for("phone", phone)
     with transaction.atomic():
         recent = SMSCode.objects.filter(phone_index=phone_index)
-        last = recent.order_by("-created_at").first()
+        # One code a minute per purpose (a worker may apply to join, then log in); the hourly
+        # cap below counts every purpose.
+        last = recent.filter(purpose=purpose).order_by("-created_at").first()
         if last and (now - last.created_at) < timedelta(seconds=60):
             wait = 60 - int((now - last.created_at).total_seconds())
             raise RateLimited(
@@ -70,9 +72,23 @@ def send_login_code(*, phone: str, ip: str | None, purpose: str = "login") -> Se
             created_at=now,
             expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
         )
-        message = _(
-            "[gonghui] Your login code is %(code)s, valid for %(m)s minutes. Do not share it."
-        ) % {"code": code, "m": settings.SMS_CODE_TTL_SECONDS // 60}
+        params = {"code": code, "m": settings.SMS_CODE_TTL_SECONDS // 60}
+        if purpose == "join":
+            message = (
+                _(
+                    "[gonghui] Your code for the union membership application is %(code)s, valid "
+                    "for %(m)s minutes. Do not share it."
+                )
+                % params
+            )
+        else:
+            message = (
+                _(
+                    "[gonghui] Your login code is %(code)s, valid for %(m)s minutes. "
+                    "Do not share it."
+                )
+                % params
+            )
         transaction.on_commit(lambda: send_sms(phone, message))
     return SentCode(code=code, expires_at=row.expires_at)
 

@@ -1,0 +1,668 @@
+"""Member, join-request, join-channel and transfer endpoints, plus the public join form.
+
+Every read goes through ``restrict``; every write calls an action. ID numbers and phones
+leave the server masked only: there is no plain value in any response body.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from gonghui.members import actions
+from gonghui.members.choices import (
+    EmploymentForm,
+    JoinRequestState,
+    MembershipState,
+    TransferState,
+)
+from gonghui.members.models import JoinChannel, JoinRequest, Membership, Transfer
+from gonghui.members.search import overdue_join_requests, search_memberships
+from gonghui.members.tokens import channel_for_token, join_token
+from gonghui.orgs.models import Org
+from gonghui.platform.access.scoping import get_scoped_or_404, restrict, subtree_ids
+from gonghui.platform.pii.fields import index_for
+from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
+from gonghui.platform.validators import normalize_mobile
+from gonghui.platform.workflow.base import OutOfScope
+
+members = Router(tags=["members"])
+join_requests = Router(tags=["join requests"])
+join_channels = Router(tags=["join channels"])
+transfers = Router(tags=["transfers"])
+public = Router(tags=["public"])
+
+# Public join: attempts per IP (any outcome) and applications per phone, per hour.
+JOIN_RATE_PER_IP_HOUR = 10
+JOIN_RATE_PER_PHONE_HOUR = 3
+
+
+def _error(request, status: int, code: str, message: str, headers=None) -> JsonResponse:
+    """The uniform error body, for errors a route answers itself (429, a wrong code)."""
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "request_id": getattr(request, "request_id", ""),
+        }
+    }
+    response = JsonResponse(body, status=status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+class _Lazy:
+    """Lets the paginator slice the queryset first, then builds rows for one page only."""
+
+    def __init__(self, qs, build):
+        self.qs, self.build = qs, build
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [self.build(row) for row in self.qs[item]]
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+class MemberOut(Schema):
+    id: int
+    card_no: str | None
+    name: str = Field(description="Masked (张*)")
+    id_number: str = Field(description="Masked (1****************X)")
+    phone: str = Field(description="Masked (138****5678)")
+    org_id: int
+    org_name: str
+    employer_name: str
+    employment_form: EmploymentForm
+    is_migrant: bool
+    state: MembershipState
+    joined_on: date
+    lapse_flagged: bool
+
+
+class MembershipHistoryOut(Schema):
+    id: int
+    org_name: str
+    state: MembershipState
+    joined_on: date
+    ended_on: date | None
+    end_reason: str
+
+
+class MemberDetail(MemberOut):
+    name: str = Field(description="Full name")
+    id_number: str = Field(description="Masked (110105********002X)")
+    person_id: int
+    gender: str
+    birth_date: date | None
+    source: str
+    ended_on: date | None
+    end_reason: str
+    last_dues_on: date | None
+    last_activity_on: date | None
+    history: list[MembershipHistoryOut]
+
+
+class MemberFilter(Schema):
+    q: str | None = Field(
+        None, max_length=50, description="Name, pinyin, initials, full ID, mobile or card number"
+    )
+    state: MembershipState | None = None
+    employment_form: EmploymentForm | None = None
+    org: int | None = Field(None, description="Only this org and everything below it")
+    joined_from: date | None = None
+    joined_to: date | None = None
+
+
+class MemberIn(Schema):
+    org_id: int
+    name: str = Field(..., min_length=1, max_length=50)
+    id_number: str = Field(..., min_length=15, max_length=18)
+    phone: str = Field(..., min_length=11, max_length=20)
+    employment_form: EmploymentForm = EmploymentForm.STANDARD
+    employer_name: str = Field("", max_length=200)
+    is_migrant: bool = False
+    joined_on: date | None = None
+
+
+class StateIn(Schema):
+    transition: str = Field(
+        ..., max_length=20, description="retain, withdraw, lapse, reinstate or expel"
+    )
+    reason: str = Field("", max_length=200)
+
+
+def _member(m: Membership) -> dict:
+    person = m.person
+    return {
+        "id": m.pk,
+        "card_no": m.card_no,
+        "name": mask_name(person.name),
+        "id_number": mask_id_list(person.id_number),
+        "phone": mask_phone(person.phone) if person.phone else "",
+        "org_id": m.org_id,
+        "org_name": m.org.name,
+        "employer_name": m.employer_name,
+        "employment_form": m.employment_form,
+        "is_migrant": m.is_migrant,
+        "state": m.state,
+        "joined_on": m.joined_on,
+        "lapse_flagged": m.lapse_flagged_at is not None,
+    }
+
+
+def _member_detail(m: Membership, user) -> dict:
+    data = _member(m)
+    person = m.person
+    history = restrict(
+        person.memberships.select_related("org").order_by("-joined_on", "-id"), user, "view"
+    )
+    data.update(
+        {
+            "name": person.name,
+            "id_number": mask_id_detail(person.id_number),
+            "person_id": person.pk,
+            "gender": person.gender,
+            "birth_date": person.birth_date,
+            "source": m.source,
+            "ended_on": m.ended_on,
+            "end_reason": m.end_reason,
+            "last_dues_on": m.last_dues_on,
+            "last_activity_on": m.last_activity_on,
+            "history": [
+                {
+                    "id": h.pk,
+                    "org_name": h.org.name,
+                    "state": h.state,
+                    "joined_on": h.joined_on,
+                    "ended_on": h.ended_on,
+                    "end_reason": h.end_reason,
+                }
+                for h in history
+            ],
+        }
+    )
+    return data
+
+
+def _visible_members(user):
+    return Membership.objects.restrict(user, "view").select_related("person", "org")
+
+
+def _subtree_filter(qs, user, org_id: int, *fields: str):
+    org = get_scoped_or_404(Org, user, "view", pk=org_id)
+    ids = subtree_ids(user, org.path)
+    q = Q()
+    for field in fields or ("org",):
+        q |= Q(**{f"{field}_id__in": ids})
+    return qs.filter(q)
+
+
+@members.get("", response=list[MemberOut], summary="Members in your scope")
+@paginate(LimitOffsetPagination)
+def list_members(request, filters: Query[MemberFilter]):
+    qs = _visible_members(request.user).order_by("-joined_on", "-id")
+    if filters.q:
+        qs = search_memberships(qs, filters.q)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.employment_form:
+        qs = qs.filter(employment_form=filters.employment_form)
+    if filters.org is not None:
+        qs = _subtree_filter(qs, request.user, filters.org)
+    if filters.joined_from:
+        qs = qs.filter(joined_on__gte=filters.joined_from)
+    if filters.joined_to:
+        qs = qs.filter(joined_on__lte=filters.joined_to)
+    return _Lazy(qs, _member)
+
+
+@members.get("/{int:membership_id}", response=MemberDetail, summary="One member")
+def get_member(request, membership_id: int):
+    m = get_scoped_or_404(_visible_members(request.user), request.user, "view", pk=membership_id)
+    return _member_detail(m, request.user)
+
+
+@members.post("", response={201: MemberDetail}, summary="Register a member entered by staff")
+def register_member(request, payload: MemberIn):
+    org = get_scoped_or_404(Org, request.user, "view", pk=payload.org_id)
+    membership = actions.register_member(
+        actor=request.user,
+        org=org,
+        name=payload.name,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        employment_form=payload.employment_form,
+        employer_name=payload.employer_name,
+        is_migrant=payload.is_migrant,
+        joined_on=payload.joined_on,
+    )
+    m = _visible_members(request.user).get(pk=membership.pk)
+    return Status(201, _member_detail(m, request.user))
+
+
+@members.post("/{int:membership_id}/state", response=MemberDetail, summary="Change the state")
+def change_state(request, membership_id: int, payload: StateIn):
+    m = get_scoped_or_404(_visible_members(request.user), request.user, "view", pk=membership_id)
+    actions.change_membership_state(
+        actor=request.user, membership=m, transition=payload.transition, reason=payload.reason
+    )
+    m = _visible_members(request.user).get(pk=m.pk)
+    return _member_detail(m, request.user)
+
+
+# --- join requests ---------------------------------------------------------------------------
+
+
+class JoinRequestOut(Schema):
+    id: int
+    name: str = Field(description="Masked")
+    id_number: str = Field(description="Masked")
+    phone: str = Field(description="Masked")
+    org_id: int
+    org_name: str
+    channel_id: int | None
+    employer_name: str
+    employment_form: EmploymentForm
+    is_migrant: bool
+    state: JoinRequestState
+    submitted_at: datetime
+    decided_at: datetime | None
+    reason: str
+    working_days_waiting: int
+    overdue: bool
+    membership_id: int | None
+
+
+class JoinRequestFilter(Schema):
+    state: JoinRequestState | None = JoinRequestState.PENDING
+    org: int | None = Field(None, description="Only this org and everything below it")
+    overdue: bool | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class ApproveOut(Schema):
+    request: JoinRequestOut
+    membership_id: int
+    card_no: str | None
+
+
+def _join_request(r: JoinRequest) -> dict:
+    end = timezone.localdate(r.decided_at) if r.decided_at else timezone.localdate()
+    return {
+        "id": r.pk,
+        "name": mask_name(r.name),
+        "id_number": mask_id_list(r.id_number),
+        "phone": mask_phone(r.phone),
+        "org_id": r.org_id,
+        "org_name": r.org.name,
+        "channel_id": r.channel_id,
+        "employer_name": r.employer_name,
+        "employment_form": r.employment_form,
+        "is_migrant": r.is_migrant,
+        "state": r.state,
+        "submitted_at": r.submitted_at,
+        "decided_at": r.decided_at,
+        "reason": r.reason,
+        "working_days_waiting": actions.working_days_between(
+            timezone.localdate(r.submitted_at), end
+        ),
+        "overdue": actions.is_overdue(r),
+        "membership_id": r.membership_id,
+    }
+
+
+def _visible_requests(user):
+    return JoinRequest.objects.restrict(user, "view").select_related("org")
+
+
+@join_requests.get("", response=list[JoinRequestOut], summary="Join applications (pending)")
+@paginate(LimitOffsetPagination)
+def list_join_requests(request, filters: Query[JoinRequestFilter]):
+    qs = _visible_requests(request.user).order_by("submitted_at", "id")
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.org is not None:
+        qs = _subtree_filter(qs, request.user, filters.org)
+    if filters.overdue is not None:
+        overdue = overdue_join_requests(qs)
+        qs = overdue if filters.overdue else qs.exclude(pk__in=overdue.values("pk"))
+    return _Lazy(qs, _join_request)
+
+
+@join_requests.get("/{int:request_id}", response=JoinRequestOut, summary="One application")
+def get_join_request(request, request_id: int):
+    r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
+    return _join_request(r)
+
+
+@join_requests.post("/{int:request_id}/approve", response=ApproveOut, summary="Approve")
+def approve_join_request(request, request_id: int):
+    r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
+    membership = actions.approve_join_request(actor=request.user, request=r)
+    r = _visible_requests(request.user).get(pk=r.pk)
+    return {
+        "request": _join_request(r),
+        "membership_id": membership.pk,
+        "card_no": membership.card_no,
+    }
+
+
+@join_requests.post("/{int:request_id}/reject", response=JoinRequestOut, summary="Reject")
+def reject_join_request(request, request_id: int, payload: ReasonIn):
+    r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
+    actions.reject_join_request(actor=request.user, request=r, reason=payload.reason)
+    return _join_request(_visible_requests(request.user).get(pk=r.pk))
+
+
+# --- join channels ---------------------------------------------------------------------------
+
+
+class JoinChannelOut(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    label: str
+    auto_approve: bool
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    usable: bool
+    join_token: str | None = Field(description="Signed token for the QR; null once unusable")
+    created_at: datetime
+
+
+class JoinChannelIn(Schema):
+    org_id: int
+    label: str = Field(..., min_length=1, max_length=100)
+    auto_approve: bool = False
+    expires_at: datetime | None = None
+
+
+def _channel(c: JoinChannel) -> dict:
+    usable = actions.channel_usable(c)
+    return {
+        "id": c.pk,
+        "org_id": c.org_id,
+        "org_name": c.org.name,
+        "label": c.label,
+        "auto_approve": c.auto_approve,
+        "expires_at": c.expires_at,
+        "revoked_at": c.revoked_at,
+        "usable": usable,
+        "join_token": join_token(c) if usable else None,
+        "created_at": c.created_at,
+    }
+
+
+def _visible_channels(user):
+    return JoinChannel.objects.restrict(user, "view").select_related("org")
+
+
+@join_channels.get("", response=list[JoinChannelOut], summary="QR join channels")
+@paginate(LimitOffsetPagination)
+def list_join_channels(request, org: int | None = None):
+    qs = _visible_channels(request.user).order_by("-created_at", "-id")
+    if org is not None:
+        qs = _subtree_filter(qs, request.user, org)
+    return _Lazy(qs, _channel)
+
+
+@join_channels.post("", response={201: JoinChannelOut}, summary="Create a QR join channel")
+def create_join_channel(request, payload: JoinChannelIn):
+    org = get_scoped_or_404(Org, request.user, "view", pk=payload.org_id)
+    channel = actions.create_join_channel(
+        actor=request.user,
+        org=org,
+        label=payload.label,
+        auto_approve=payload.auto_approve,
+        expires_at=payload.expires_at,
+    )
+    return Status(201, _channel(_visible_channels(request.user).get(pk=channel.pk)))
+
+
+@join_channels.post("/{int:channel_id}/revoke", response=JoinChannelOut, summary="Revoke")
+def revoke_join_channel(request, channel_id: int):
+    c = get_scoped_or_404(_visible_channels(request.user), request.user, "view", pk=channel_id)
+    actions.revoke_join_channel(actor=request.user, channel=c)
+    return _channel(_visible_channels(request.user).get(pk=c.pk))
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+class TransferOut(Schema):
+    id: int
+    membership_id: int
+    member_name: str = Field(description="Masked")
+    from_org_id: int
+    from_org_name: str
+    to_org_id: int
+    to_org_name: str
+    employer_name: str
+    initiated_by: str
+    state: TransferState
+    reason: str
+    requested_at: datetime
+    decided_at: datetime | None
+    new_membership_id: int | None
+
+
+def _transfer(t: Transfer) -> dict:
+    return {
+        "id": t.pk,
+        "membership_id": t.membership_id,
+        "member_name": mask_name(t.membership.person.name),
+        "from_org_id": t.from_org_id,
+        "from_org_name": t.from_org.name,
+        "to_org_id": t.to_org_id,
+        "to_org_name": t.to_org.name,
+        "employer_name": t.employer_name,
+        "initiated_by": t.initiated_by,
+        "state": t.state,
+        "reason": t.reason,
+        "requested_at": t.requested_at,
+        "decided_at": t.decided_at,
+        "new_membership_id": t.new_membership_id,
+    }
+
+
+def _visible_transfers(user):
+    return Transfer.objects.restrict(user, "view").select_related(
+        "membership__person", "from_org", "to_org"
+    )
+
+
+@transfers.get("", response=list[TransferOut], summary="Transfers in and out of your scope")
+@paginate(LimitOffsetPagination)
+def list_transfers(request, state: TransferState | None = None):
+    qs = _visible_transfers(request.user).order_by("-requested_at", "-id")
+    if state:
+        qs = qs.filter(state=state)
+    return _Lazy(qs, _transfer)
+
+
+@transfers.get("/{int:transfer_id}", response=TransferOut, summary="One transfer")
+def get_transfer(request, transfer_id: int):
+    t = get_scoped_or_404(_visible_transfers(request.user), request.user, "view", pk=transfer_id)
+    return _transfer(t)
+
+
+@transfers.post("/{int:transfer_id}/approve", response=TransferOut, summary="Approve a step")
+def approve_transfer(request, transfer_id: int):
+    """The sending union's step when it is waiting for the sender, else the receiving
+    union's, which completes the transfer. The other side gets 404."""
+    t = get_scoped_or_404(_visible_transfers(request.user), request.user, "view", pk=transfer_id)
+    if t.state == TransferState.PENDING_SENDER:
+        actions.approve_transfer_sending(actor=request.user, transfer=t)
+    else:
+        actions.approve_transfer(actor=request.user, transfer=t)
+    return _transfer(_visible_transfers(request.user).get(pk=t.pk))
+
+
+@transfers.post("/{int:transfer_id}/reject", response=TransferOut, summary="Reject")
+def reject_transfer(request, transfer_id: int, payload: ReasonIn):
+    t = get_scoped_or_404(_visible_transfers(request.user), request.user, "view", pk=transfer_id)
+    actions.reject_transfer(actor=request.user, transfer=t, reason=payload.reason)
+    return _transfer(_visible_transfers(request.user).get(pk=t.pk))
+
+
+# --- public join (no account; the phone is proven by an SMS code) ----------------------------
+
+
+class JoinCodeIn(Schema):
+    token: str = Field(..., min_length=1, max_length=200)
+    phone: str = Field(..., min_length=11, max_length=20)
+
+
+class JoinCodeOut(Schema):
+    sent: bool
+    expires_at: datetime
+
+
+class PublicJoinIn(Schema):
+    token: str = Field(..., min_length=1, max_length=200)
+    name: str = Field(..., min_length=1, max_length=50)
+    id_number: str = Field(..., min_length=15, max_length=18)
+    phone: str = Field(..., min_length=11, max_length=20)
+    sms_code: str = Field(..., min_length=6, max_length=6)
+    employer_name: str = Field(..., min_length=1, max_length=200)
+    employment_form: EmploymentForm
+    is_migrant: bool = False
+    residence_region: str = Field("", max_length=6, pattern=r"^(\d{6})?$")
+
+
+class PublicJoinOut(Schema):
+    id: int
+    state: JoinRequestState
+    org_name: str
+    message: str
+
+
+def _client_ip(request) -> str:
+    from gonghui.platform.audit.middleware import client_ip
+
+    return client_ip(request) or "unknown"
+
+
+def _ip_attempts(ip: str) -> int:
+    """Count this attempt for the IP and return the count within the hour."""
+    key = f"members:join:ip:{ip}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return 1
+
+
+def _channel_closed(request):
+    return _error(
+        request,
+        400,
+        "channel_closed",
+        _("This join code is no longer valid. Ask the union for a new one."),
+    )
+
+
+def _rate_limited(request, message: str, retry_after: int = 3600):
+    return _error(request, 429, "rate_limited", message, {"Retry-After": str(retry_after)})
+
+
+@public.post(
+    "/join/code",
+    auth=None,
+    response={202: JoinCodeOut, 400: dict, 429: dict},
+    summary="Send an SMS code to the applicant's phone",
+)
+def send_join_code(request, payload: JoinCodeIn):
+    from gonghui.platform.sms.services import RateLimited, send_login_code
+
+    if channel_for_token(payload.token) is None:
+        return _channel_closed(request)
+    try:
+        phone = normalize_mobile(payload.phone)
+    except ValueError:
+        return _error(
+            request, 400, "invalid_mobile", _("Enter a valid 11-digit mainland mobile number.")
+        )
+    try:
+        sent = send_login_code(phone=phone, ip=_client_ip(request), purpose="join")
+    except RateLimited as exc:
+        return _rate_limited(request, str(exc), exc.retry_after)
+    return Status(202, {"sent": True, "expires_at": sent.expires_at})
+
+
+@public.post(
+    "/join/",
+    auth=None,
+    response={201: PublicJoinOut, 400: dict, 429: dict},
+    summary="Apply to join a union from its QR poster",
+)
+def public_join(request, payload: PublicJoinIn):
+    from gonghui.platform.sms.services import CodeInvalid, verify_login_code
+
+    if _ip_attempts(_client_ip(request)) > JOIN_RATE_PER_IP_HOUR:
+        return _rate_limited(request, _("Too many applications from this network. Try later."))
+    channel = channel_for_token(payload.token)
+    if channel is None:
+        return _channel_closed(request)
+    try:
+        phone = normalize_mobile(payload.phone)
+    except ValueError:
+        return _error(
+            request, 400, "invalid_mobile", _("Enter a valid 11-digit mainland mobile number.")
+        )
+    hour_ago = timezone.now() - timedelta(hours=1)
+    recent = JoinRequest.objects.filter(
+        phone_index=index_for("phone", phone), submitted_at__gte=hour_ago
+    ).count()
+    if recent >= JOIN_RATE_PER_PHONE_HOUR:
+        return _rate_limited(request, _("Too many applications for this number. Try later."))
+    try:
+        verify_login_code(phone=phone, code=payload.sms_code, purpose="join")
+    except CodeInvalid as exc:
+        return _error(request, 400, "invalid_code", str(exc))
+    try:
+        join_request = actions.submit_join_request(
+            actor=None,
+            org=channel.org,
+            channel=channel,
+            name=payload.name,
+            id_number=payload.id_number,
+            phone=phone,
+            employer_name=payload.employer_name,
+            employment_form=payload.employment_form,
+            is_migrant=payload.is_migrant,
+            residence_region=payload.residence_region,
+        )
+    except OutOfScope:
+        return _channel_closed(request)
+    join_request.refresh_from_db(fields=["state"])
+    approved = join_request.state == JoinRequestState.APPROVED
+    return Status(
+        201,
+        {
+            "id": join_request.pk,
+            "state": join_request.state,
+            "org_name": channel.org.name,
+            "message": _("Welcome! You are now a member.")
+            if approved
+            else _("Your application was received. We will tell you the result by SMS."),
+        },
+    )

@@ -1,0 +1,114 @@
+"""Console pages outside the model admin: verifying a scanned card, printing join posters.
+
+Routed in config/urls.py before ``console_site.urls`` and wrapped with
+``console_site.admin_view``, so only console users reach them.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.console.sites import console_site
+from gonghui.members.models import JoinChannel, Membership
+from gonghui.members.posters import join_url, qr_file, qr_svg_inline
+from gonghui.members.tokens import verify_card
+from gonghui.platform.access.scoping import get_scoped_or_404, restrict
+from gonghui.platform.audit.services import record_event
+from gonghui.platform.pii.masking import mask_name
+
+QR_FORMATS = {"png", "svg"}
+
+
+class CardCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Scanned card code"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "autofocus": True,
+                "spellcheck": "false",
+                "class": "border border-base-200 rounded-md w-full p-2 font-mono text-sm",
+            }
+        ),
+    )
+
+
+def verify_card_view(request):
+    """Paste (or scan into) the code of a member's e-card: genuine, current, whose."""
+    if not request.user.has_perm("members.view_membership"):
+        raise PermissionDenied
+    form = CardCodeForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        check = verify_card(form.cleaned_data["code"])
+        membership = check.membership
+        result = {"valid": check.valid, "reason": check.reason}
+        if membership is not None:
+            in_scope = restrict(Membership, request.user, "view").filter(pk=membership.pk).exists()
+            # Outside the verifier's scope only what the card itself shows: a masked name
+            # and the union.
+            result.update(
+                name=mask_name(membership.person.name),
+                union=membership.org.name,
+                in_scope=in_scope,
+            )
+            if in_scope:
+                result.update(
+                    card_no=membership.card_no,
+                    state=membership.get_state_display(),
+                    joined_on=membership.joined_on,
+                )
+        record_event(
+            actor=request.user,
+            action="members.verify_card",
+            obj=membership,
+            details={"valid": check.valid},
+        )
+        form = CardCodeForm()  # ready for the next scan
+    return render(
+        request,
+        "members/verify.html",
+        {
+            **console_site.each_context(request),
+            "title": _("Verify a membership card"),
+            "form": form,
+            "result": result,
+        },
+    )
+
+
+def _channel(request, pk) -> JoinChannel:
+    return get_scoped_or_404(JoinChannel.objects.select_related("org"), request.user, "view", pk=pk)
+
+
+def join_poster(request, pk):
+    """A printable A4 poster with the channel's QR code."""
+    channel = _channel(request, pk)
+    url = join_url(request, channel)
+    return render(
+        request,
+        "members/poster.html",
+        {
+            "channel": channel,
+            "union": channel.org,
+            "join_url": url,
+            "qr_svg": mark_safe(qr_svg_inline(url, scale=10)),  # segno output, no user input
+        },
+    )
+
+
+def join_qr(request, pk, fmt):
+    """The channel's QR as a PNG or SVG download (for the union's own print designs)."""
+    if fmt not in QR_FORMATS:
+        raise Http404
+    channel = _channel(request, pk)
+    content, content_type = qr_file(join_url(request, channel), fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="join-qr-{channel.pk}.{fmt}"'
+    return response
