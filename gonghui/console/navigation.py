@@ -74,6 +74,12 @@ GROUPS = [
                 "console:orgs_term_changelist",
                 "orgs.view_term",
             ),
+            (
+                _("Officials"),
+                "person_pin",
+                "console:orgs_official_changelist",
+                "orgs.view_official",
+            ),
             (_("Teams"), "groups", "console:orgs_teammember_changelist", "orgs.view_teammember"),
             (
                 _("Duty lists"),

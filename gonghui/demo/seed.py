@@ -261,7 +261,10 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     if member is None:
         member_sign_in(actor=None, phone=DEMO_MEMBER_PHONE)
 
+    from gonghui.demo.seed_building import seed_union_building
     from gonghui.demo.seed_members import seed_members
+
+    seed_union_building(city_admin)
 
     result.members = seed_members(
         admin=city_admin, demo_member_org=grassroots, per_union=members_per_union

@@ -152,6 +152,27 @@ def move_org(ctx, *, org: Org, new_parent: Org) -> Org:
     return org
 
 
+def _check_nothing_orphaned(org: Org) -> None:
+    """Refuse to close an org that still holds members, pending join requests or incoming
+    transfers: they would be left with a union that no longer exists."""
+    # Imported here: the members app builds on the org tree, not the other way round.
+    from gonghui.members.choices import CURRENT_STATES, JoinRequestState, TransferState
+    from gonghui.members.models import JoinRequest, Membership, Transfer
+
+    if Membership.objects.filter(org=org, state__in=CURRENT_STATES).exists():
+        raise ActionError(
+            _("Transfer or close its memberships first: it still has members."),
+            code="has_members",
+        )
+    if JoinRequest.objects.filter(org=org, state=JoinRequestState.PENDING).exists():
+        raise ActionError(
+            _("Decide its pending join applications first."), code="has_join_requests"
+        )
+    open_transfers = (TransferState.PENDING_SENDER, TransferState.PENDING_RECEIVER)
+    if Transfer.objects.filter(to_org=org, state__in=open_transfers).exists():
+        raise ActionError(_("Decide the transfers into it first."), code="has_transfers")
+
+
 @action("orgs.change_org_status", permission="orgs.change_org")
 def change_org_status(ctx, *, org: Org, transition: str, reason: str = "") -> Org:
     """Dissolve, mark merged or reactivate. An org with active children cannot be closed."""
@@ -162,6 +183,7 @@ def change_org_status(ctx, *, org: Org, transition: str, reason: str = "") -> Or
             raise ActionError(
                 _("Close or move its subordinate organisations first."), code="has_children"
             )
+        _check_nothing_orphaned(org)
         if not (reason or "").strip():
             raise ActionError(_("A reason is required."), code="reason_required")
     org_status.apply(ctx, org, transition, extra_fields=["updated_at"])

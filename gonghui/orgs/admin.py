@@ -294,3 +294,6 @@ class EmployerAdmin(ScopedModelAdmin):
     @admin.display(description=_("Has a union"))
     def union_badge(self, obj):
         return format_html("{}", _("Yes") if obj.org.kind == OrgKind.GRASSROOTS else _("No"))
+
+
+from gonghui.orgs import admin_building  # noqa: E402,F401

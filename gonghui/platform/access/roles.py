@@ -139,7 +139,18 @@ _ROLE_DEFS = [
     Role(
         "viewer",
         _("Viewer (read only)"),
-        frozenset(ORG_READ | MEMBER_READ),
+        frozenset(
+            ORG_READ
+            | MEMBER_READ
+            | view(
+                "orgs.foundingapplication",
+                "orgs.term",
+                "orgs.official",
+                "orgs.teammember",
+                "orgs.dutylist",
+                "orgs.dutyletter",
+            )
+        ),
     ),
     Role(
         "partner_agent",

@@ -125,6 +125,12 @@ def _steplen() -> int:
     return Org.steplen
 
 
+def clear_subtree_ids(user) -> None:
+    """Forget the cached subtree ids (an action may just have added an org)."""
+    if hasattr(user, _IDS_ATTR):
+        delattr(user, _IDS_ATTR)
+
+
 def subtree_ids(user, prefix: str):
     """The ids of the orgs under ``prefix`` (a list), or a subquery when there are many.
 

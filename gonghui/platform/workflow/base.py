@@ -41,7 +41,12 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.platform.access.scoping import permission_name, restrict_queryset, user_permissions
+from gonghui.platform.access.scoping import (
+    clear_subtree_ids,
+    permission_name,
+    restrict_queryset,
+    user_permissions,
+)
 from gonghui.platform.audit.services import record_event
 
 
@@ -117,6 +122,9 @@ class ActionContext:
         self._callbacks.append(fn)
 
     def _recheck(self) -> None:
+        # The body may have created orgs (founding a union): re-read the subtree ids.
+        if self.written and self.actor is not None:
+            clear_subtree_ids(self.actor)
         for obj, recheck in self.written:
             if recheck is False:
                 continue  # declared for the audit event only (e.g. the other side's row)
