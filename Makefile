@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format test-sqlite test-pg browser bench messages compilemessages \
+.PHONY: demo test lint format test-sqlite test-pg browser bench bench-import messages compilemessages \
         migrate serve lock clean help
 
 help:
@@ -61,6 +61,10 @@ browser: $(STAMP) compilemessages
 
 bench: $(STAMP)
 	$(PYTHON) bench/run.py
+
+# B1 roster import: 10k and 100k rows; BENCH_DATABASE_URL=postgres://... for PostgreSQL
+bench-import: $(STAMP)
+	$(PYTHON) bench/import_bench.py
 
 # Developer tools (need GNU gettext): extract strings into locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)

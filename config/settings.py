@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gonghui.platform.access",
     "gonghui.platform.pii",
     "gonghui.platform.sms",
+    "gonghui.platform.imports",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",

@@ -168,7 +168,7 @@ def _link_account(person: Person) -> None:
         person.save(update_fields=["user"])
 
 
-def _card_no(membership: Membership) -> str:
+def card_number_for(membership: Membership) -> str:
     # Year of joining + region + the row id: unique, printable, no check digit needed because
     # cards are verified by their signed QR, not by typing the number.
     region = (membership.org.region_code or "500000")[:6]
@@ -204,7 +204,7 @@ def _create_membership(
         raise ActionError(
             _("This person is already a member of a union."), code="already_member"
         ) from exc
-    membership.card_no = _card_no(membership)
+    membership.card_no = card_number_for(membership)
     membership.save(update_fields=["card_no"])
     return membership
 

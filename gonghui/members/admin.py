@@ -323,9 +323,21 @@ class MembershipAdmin(PersonColumns, ConsoleMixin, ScopedModelAdmin):
     paginator = CappedPaginator
     readonly_fields = MEMBERSHIP_DETAIL_FIELDS
     change_form_template = "members/admin/membership_change_form.html"
+    change_list_template = "members/admin/membership_change_list.html"
 
     def get_search_results(self, request, queryset, search_term):
         return search_memberships(queryset, search_term), False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if request.user.has_perm("members.export_membership"):
+            # The export applies the list's current filters (see imports.admin).
+            extra_context["export_url"] = (
+                reverse("console:members_export") + "?" + request.GET.urlencode()
+            )
+        if request.user.has_perm("members.import_roster"):
+            extra_context["import_url"] = reverse("console:imports_importjob_add")
+        return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
         if request.GET.get("lapsing"):

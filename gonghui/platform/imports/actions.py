@@ -1,0 +1,106 @@
+"""Write path for roster imports and export requests (maker-checker)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.orgs.models import Org
+from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob
+from gonghui.platform.workflow.base import ActionError, OutOfScope, action
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+
+@action("members.upload_roster", permission="members.import_roster")
+def create_import_job(ctx, *, org: Org, upload) -> ImportJob:
+    """Store an uploaded roster for ``org`` and queue its import (see jobs.start_import_job)."""
+    from gonghui.platform.imports.jobs import start_import_job
+
+    org = ctx.require(org, "members.import_roster")
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise ActionError(_("Upload an .xlsx or .csv file."), code="file_type")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ActionError(_("The file is larger than 20 MB."), code="file_size")
+    job = ImportJob(org=org, created_by=ctx.actor, original_name=name)
+    job.file.save(name, upload, save=False)
+    job.save()
+    ctx.wrote(job, details={"file": name, "org": org.name}, recheck="members.import_roster")
+    ctx.org = org
+    start_import_job(job)
+    return job
+
+
+@action("members.request_export", permission="members.export_membership")
+def request_export(ctx, *, org: Org, filters: dict, row_count: int, purpose: str) -> ExportRequest:
+    """Ask for an export above the direct limit; another user must approve it."""
+    org = ctx.require(org, "members.export_membership")
+    purpose = " ".join((purpose or "").split())
+    if not purpose:
+        raise ActionError(_("Say what the export is for."), code="purpose_required")
+    request = ExportRequest.objects.create(
+        org=org,
+        requested_by=ctx.actor,
+        filters=filters,
+        row_count=row_count,
+        purpose=purpose[:300],
+    )
+    ctx.wrote(
+        request,
+        details={"rows": row_count, "filters": filters, "purpose": purpose[:300]},
+        recheck="members.export_membership",
+    )
+    ctx.org = org
+    return request
+
+
+def _decide(ctx, request: ExportRequest, state: str, reason: str) -> ExportRequest:
+    request = ctx.require(request, "members.approve_export")
+    ctx.lock(request)
+    if request.requested_by_id == getattr(ctx.actor, "pk", None):
+        raise ActionError(
+            _("Another person must decide on your own export request."), code="maker_checker"
+        )
+    if request.state != ExportState.PENDING:
+        raise ActionError(_("This request has already been decided."), code="decided")
+    request.state = state
+    request.decided_by = ctx.actor
+    request.decided_at = timezone.now()
+    request.reason = reason[:300]
+    request.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+    ctx.wrote(request, details={"rows": request.row_count, "reason": reason[:300]})
+    ctx.org = request.org
+    return request
+
+
+@action("members.approve_export", permission="members.approve_export")
+def approve_export(ctx, *, request: ExportRequest, reason: str = "") -> ExportRequest:
+    """Allow the requester to download the export once."""
+    return _decide(ctx, request, ExportState.APPROVED, (reason or "").strip())
+
+
+@action("members.reject_export", permission="members.approve_export")
+def reject_export(ctx, *, request: ExportRequest, reason: str) -> ExportRequest:
+    """Refuse the export, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(_("A reason is required."), code="reason_required")
+    return _decide(ctx, request, ExportState.REJECTED, reason)
+
+
+@action("members.use_export", permission="members.export_membership", audit=False)
+def use_export(ctx, *, request: ExportRequest) -> ExportRequest:
+    """Mark an approved request as downloaded (the download itself is audited as
+    ``members.export`` with its row count)."""
+    request = ctx.require(request, "members.export_membership")
+    ctx.lock(request)
+    if request.requested_by_id != getattr(ctx.actor, "pk", None):
+        raise OutOfScope("only the requester downloads")
+    if request.state != ExportState.APPROVED:
+        raise ActionError(_("This export is not approved or was already downloaded."), code="used")
+    request.state = ExportState.USED
+    request.used_at = timezone.now()
+    request.save(update_fields=["state", "used_at"])
+    return request

@@ -1,0 +1,421 @@
+"""Console pages: roster upload with a live progress bar, the error workbook, the template,
+the member export and export requests (maker-checker).
+
+Job and request pages read through ``restrict`` with the members permissions (there are no
+separate "imports" permissions): an object outside your subtree answers 404.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gonghui.console.base import ScopedModelAdmin
+from gonghui.console.sites import console_site
+from gonghui.members.roster import (
+    EXPORT_DIRECT_LIMIT,
+    EXPORT_PERMISSION,
+    IMPORT_PERMISSION,
+    build_template,
+    export_filters_from,
+    export_queryset,
+    write_memberships_xlsx,
+)
+from gonghui.orgs.models import Org
+from gonghui.platform.access.scoping import get_scoped_or_404, grant_scopes, restrict
+from gonghui.platform.audit.services import record_event
+from gonghui.platform.imports import actions
+from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob
+from gonghui.platform.workflow.base import ActionError
+
+APPROVE_PERMISSION = "members.approve_export"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALLED_AFTER_SECONDS = 600
+
+
+def _grant_orgs(user, perm: str):
+    """The orgs where ``user`` holds ``perm`` (the tops of their scope), shallowest first."""
+    ids = [s.org_id for s in grant_scopes(user) if perm in s.permissions]
+    return Org.objects.filter(pk__in=ids, status="active").order_by("depth", "name")
+
+
+class UploadForm(forms.Form):
+    org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("Import into"))
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "The filled-in template as .xlsx, or a .csv with the same columns; 20 MB at most."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = _grant_orgs(user, IMPORT_PERMISSION)
+        self.fields["org"].queryset = orgs
+        if orgs.count() == 1:
+            self.fields["org"].initial = orgs.first().pk
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(actions.ALLOWED_SUFFIXES):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        if upload.size > actions.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+@admin.register(ImportJob, site=console_site)
+class ImportJobAdmin(ScopedModelAdmin):
+    list_display = [
+        "id",
+        "original_name",
+        "org",
+        "status",
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    list_per_page = 50
+    list_select_related = ["org"]
+    ordering = ["-id"]
+
+    # --- scope and permissions: the members permission decides, restrict() scopes --------
+    def get_queryset(self, request):
+        qs = ModelAdmin.get_queryset(self, request)
+        return restrict(qs, request.user, IMPORT_PERMISSION)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("template.xlsx", view(self.template_view), name="imports_roster_template"),
+            path("<int:pk>/progress/", view(self.progress_view), name="imports_importjob_progress"),
+            path("<int:pk>/errors.xlsx", view(self.errors_view), name="imports_importjob_errors"),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request, pk):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise Http404
+        return get_scoped_or_404(
+            ImportJob.objects.select_related("org", "created_by"),
+            request.user,
+            IMPORT_PERMISSION,
+            pk=pk,
+        )
+
+    def template_view(self, request):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        response = HttpResponse(build_template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+        return response
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = UploadForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                try:
+                    with transaction.atomic():
+                        job = actions.create_import_job(
+                            actor=request.user,
+                            org=form.cleaned_data["org"],
+                            upload=form.cleaned_data["file"],
+                        )
+                except ActionError as exc:
+                    form.add_error("file", exc)
+                else:
+                    return HttpResponseRedirect(
+                        reverse("console:imports_importjob_change", args=[job.pk])
+                    )
+        else:
+            form = UploadForm(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a member roster"),
+            "form": form,
+            "opts": self.opts,
+            "template_url": reverse("console:imports_roster_template"),
+        }
+        return render(request, "imports/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self._job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Roster import #%(id)s") % {"id": job.pk},
+            "job": job,
+            "opts": self.opts,
+            **self._progress_context(job),
+        }
+        return render(request, "imports/job.html", context)
+
+    @staticmethod
+    def _progress_context(job):
+        stalled = (
+            job.status == "running"
+            and job.progressed_at is not None
+            and (timezone.now() - job.progressed_at).total_seconds() > STALLED_AFTER_SECONDS
+        )
+        return {
+            "job": job,
+            "stalled": stalled,
+            "progress_url": reverse("console:imports_importjob_progress", args=[job.pk]),
+            "errors_url": reverse("console:imports_importjob_errors", args=[job.pk])
+            if job.error_file
+            else "",
+        }
+
+    def progress_view(self, request, pk):
+        job = self._job(request, pk)
+        return render(request, "imports/job_progress.html", self._progress_context(job))
+
+    def errors_view(self, request, pk):
+        job = self._job(request, pk)
+        if not job.error_file:
+            raise Http404
+        record_event(
+            actor=request.user,
+            action="members.download_import_errors",
+            obj=job,
+            details={"errors": job.error_count, "warnings": job.warnings_count},
+        )
+        return FileResponse(
+            job.error_file.open("rb"),
+            as_attachment=True,
+            filename=f"import-{job.pk}-errors.xlsx",
+            content_type=XLSX,
+        )
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+class ExportRequestForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=300,
+        help_text=_("Why these members' data leave the platform; the approver reads it."),
+    )
+
+
+def _export_org(user, filters: dict):
+    """The org whose subtree an export covers: the filtered union if any, else the top of the
+    user's export scope."""
+    for key in ("subtree", "org", "org__id__exact"):
+        value = filters.get(key)
+        if value and str(value).isdigit():
+            org = restrict(Org, user, EXPORT_PERMISSION).filter(pk=int(value)).first()
+            if org is not None:
+                return org
+    return _grant_orgs(user, EXPORT_PERMISSION).first()
+
+
+def _xlsx_response(memberships, filename: str):
+    import tempfile
+
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    count = write_memberships_xlsx(memberships, handle)
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return response, count
+
+
+def _memberships(qs, limit: int | None = None):
+    qs = qs.select_related("person", "org").order_by("org_id", "id")
+    if limit is not None:
+        qs = qs[:limit]
+    return qs.iterator(chunk_size=1000)
+
+
+def export_memberships(request):
+    """The membership list as xlsx, with its current filters, ID numbers and phones masked.
+
+    Up to ``EXPORT_DIRECT_LIMIT`` rows download at once; more need an ExportRequest approved by
+    another user. Every download is audited with its row count.
+    """
+    user = request.user
+    if not user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+    filters = export_filters_from(request.GET)
+    qs = export_queryset(user, filters)
+    count = qs.count()
+    if count <= EXPORT_DIRECT_LIMIT:
+        response, written = _xlsx_response(_memberships(qs), "members.xlsx")
+        org = _export_org(user, filters)
+        record_event(
+            actor=user,
+            action="members.export",
+            org=org,
+            details={"rows": written, "filters": filters},
+        )
+        return response
+    form = ExportRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = _export_org(user, filters)
+        try:
+            export_request = actions.request_export(
+                actor=user,
+                org=org,
+                filters=filters,
+                row_count=count,
+                purpose=form.cleaned_data["purpose"],
+            )
+        except ActionError as exc:
+            form.add_error("purpose", exc)
+        else:
+            messages.success(
+                request, _("Your request was sent. Another colleague must approve it.")
+            )
+            return HttpResponseRedirect(
+                reverse("console:imports_exportrequest_change", args=[export_request.pk])
+            )
+    context = {
+        **console_site.each_context(request),
+        "title": _("Export members"),
+        "count": count,
+        "limit": EXPORT_DIRECT_LIMIT,
+        "form": form,
+        "query": request.GET.urlencode(),
+        "opts": ExportRequest._meta,
+    }
+    return render(request, "imports/export_request_form.html", context)
+
+
+@admin.register(ExportRequest, site=console_site)
+class ExportRequestAdmin(ScopedModelAdmin):
+    list_display = ["id", "org", "requested_by", "row_count", "state", "requested_at", "decided_by"]
+    list_filter = ["state"]
+    list_select_related = ["org", "requested_by", "decided_by"]
+    ordering = ["-id"]
+
+    def _visible(self, request):
+        user = request.user
+        qs = ModelAdmin.get_queryset(self, request)
+        return restrict(qs, user, EXPORT_PERMISSION) | restrict(qs, user, APPROVE_PERMISSION)
+
+    def get_queryset(self, request):
+        return self._visible(request)
+
+    def has_module_permission(self, request):
+        user = request.user
+        return user.has_perm(EXPORT_PERMISSION) or user.has_perm(APPROVE_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # requests are made from the member export
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.xlsx", view(export_memberships), name="members_export"),
+            path("<int:pk>/decide/", view(self.decide_view), name="imports_exportrequest_decide"),
+            path(
+                "<int:pk>/download/",
+                view(self.download_view),
+                name="imports_exportrequest_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _request(self, request, pk):
+        if not self.has_module_permission(request):
+            raise Http404
+        try:
+            return self._visible(request).select_related("org", "requested_by").get(pk=pk)
+        except ExportRequest.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404
+        obj = self._request(request, int(object_id))
+        user = request.user
+        can_decide = (
+            obj.state == ExportState.PENDING
+            and obj.requested_by_id != user.pk
+            and restrict(ExportRequest, user, APPROVE_PERMISSION).filter(pk=obj.pk).exists()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export request #%(id)s") % {"id": obj.pk},
+            "obj": obj,
+            "opts": self.opts,
+            "can_decide": can_decide,
+            "can_download": obj.state == ExportState.APPROVED and obj.requested_by_id == user.pk,
+        }
+        return render(request, "imports/exportrequest_detail.html", context)
+
+    def decide_view(self, request, pk):
+        return require_POST(self._decide)(request, pk)
+
+    def _decide(self, request, pk):
+        obj = self._request(request, pk)
+        decision = request.POST.get("decision")
+        reason = request.POST.get("reason", "")
+        try:
+            if decision == "approve":
+                actions.approve_export(actor=request.user, request=obj, reason=reason)
+                messages.success(request, _("The export was approved."))
+            elif decision == "reject":
+                actions.reject_export(actor=request.user, request=obj, reason=reason)
+                messages.success(request, _("The export was rejected."))
+            else:
+                raise Http404
+        except ActionError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("console:imports_exportrequest_change", args=[pk]))
+
+    def download_view(self, request, pk):
+        obj = self._request(request, pk)
+        if obj.requested_by_id != request.user.pk:
+            raise Http404
+        if obj.state != ExportState.APPROVED:
+            messages.error(request, _("This export is not approved or was already downloaded."))
+            return HttpResponseRedirect(reverse("console:imports_exportrequest_change", args=[pk]))
+        qs = export_queryset(request.user, obj.filters).filter(org__path__startswith=obj.org.path)
+        with transaction.atomic():
+            actions.use_export(actor=request.user, request=obj)
+            # The approval covers the number of rows the approver saw, never more.
+            response, written = _xlsx_response(
+                _memberships(qs, limit=obj.row_count), f"members-{obj.pk}.xlsx"
+            )
+            record_event(
+                actor=request.user,
+                action="members.export",
+                obj=obj,
+                details={"rows": written, "filters": obj.filters, "request": obj.pk},
+            )
+        return response

@@ -1,0 +1,138 @@
+"""Running roster imports in the background.
+
+* **Production** (``REDIS_URL`` set): a Celery task; the console request only queues it.
+* **Embedded default** (no Redis): a daemon thread in the web process, started after the
+  upload's transaction commits, so the request returns at once. The thread closes its
+  database connections when it ends. If the process dies mid-import the job stays
+  "running" with a stale ``progressed_at``: the job page shows it as stalled and the file
+  can be uploaded again (re-importing is idempotent: existing rows come out "unchanged").
+* **Tests** set ``GONGHUI_IMPORT_RUNNER = "inline"`` to run the import in the request.
+
+Either way progress is written to the ``ImportJob`` row once per batch, which the job page
+polls (ADR 0006: a job table instead of a home-made queue).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files import File
+from django.db import close_old_connections, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.platform.imports.models import ImportJob, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+
+def runner() -> str:
+    configured = getattr(settings, "GONGHUI_IMPORT_RUNNER", None)
+    if configured:
+        return configured
+    return "celery" if getattr(settings, "REDIS_URL", None) else "thread"
+
+
+def start_import_job(job: ImportJob) -> None:
+    """Run ``job`` in the background once the current transaction commits."""
+    mode = runner()
+    if mode == "inline":
+        transaction.on_commit(lambda: run_import_job(job.pk))
+    elif mode == "celery":
+        transaction.on_commit(lambda: run_import_job_task.delay(job.pk))
+    else:
+        transaction.on_commit(
+            lambda: threading.Thread(
+                target=_thread_main, args=(job.pk,), name=f"import-{job.pk}", daemon=True
+            ).start()
+        )
+
+
+def _thread_main(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run_import_job(job_id)
+    finally:
+        connections.close_all()
+
+
+@shared_task(name="imports.run_import_job", ignore_result=True)
+def run_import_job_task(job_id: int) -> None:
+    run_import_job(job_id)
+
+
+def _progress(job_id: int, stats) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        processed_rows=stats.processed_rows,
+        created_count=stats.created,
+        updated_count=stats.updated,
+        unchanged_count=stats.unchanged,
+        error_count=stats.errors,
+        warnings_count=stats.warnings,
+        progressed_at=timezone.now(),
+    )
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    """Import the job's file; never raises for a bad file (the job records the failure)."""
+    from gonghui.members.roster import SHEET_NAME, RosterError, import_roster
+    from gonghui.platform.imports.errors import ErrorWorkbook
+    from gonghui.platform.imports.readers import UnreadableFile, open_rows
+
+    updated = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), progressed_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
+    if not updated:
+        return job  # already taken by another worker
+    workbook: list[ErrorWorkbook] = []
+    try:
+        sheet = open_rows(job.file.path, job.original_name, preferred_sheet=SHEET_NAME)
+        ImportJob.objects.filter(pk=job_id).update(total_rows=max(sheet.total_rows - 1, 0))
+        stats = import_roster(
+            sheet.rows,
+            actor=job.created_by,
+            org=job.org,
+            first_row=sheet.first_row,
+            total_rows=sheet.total_rows,
+            on_header=lambda header: workbook.append(ErrorWorkbook(header)),
+            on_error=lambda row: workbook[0].add_error(row),
+            on_warning=lambda row: workbook[0].add_warnings(row),
+            on_progress=lambda stats: _progress(job_id, stats),
+            audit_obj=job,
+        )
+    except (RosterError, UnreadableFile) as exc:
+        message = exc.message if isinstance(exc, RosterError) else _("The file cannot be read.")
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(message)[:500]
+        )
+        job.refresh_from_db()
+        return job
+    except Exception:
+        # The traceback may quote row values: log it, never show it.
+        logger.exception("roster import %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            message=_("The import stopped because of an internal error."),
+        )
+        job.refresh_from_db()
+        return job
+    if workbook and not workbook[0].empty:
+        with workbook[0].save_to_tempfile() as handle:
+            name = f"{Path(job.original_name).stem[:80]}-errors.xlsx"
+            job.error_file.save(name, File(handle, name=name), save=False)
+        ImportJob.objects.filter(pk=job_id).update(error_file=job.error_file.name)
+    _progress(job_id, stats)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.DONE,
+        total_rows=stats.total_rows,
+        processed_rows=stats.total_rows,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
