@@ -167,9 +167,10 @@ def seed_members(*, admin, demo_member_org=None, per_union: int = 40) -> dict:
         if not JoinChannel.objects.filter(org=union).exists():
             actions.create_join_channel(actor=admin, org=union, label="入会海报")
     pending = 0
-    for union in unions[:25]:
+    # Spread over the whole tree so that every district's reviewers have work.
+    for union in unions[::3]:
         channel = JoinChannel.objects.filter(org=union).first()
-        for days_ago in (1, 3, 30):
+        for days_ago in (1, 30):
             request = actions.submit_join_request(
                 actor=None,
                 org=union,

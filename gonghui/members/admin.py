@@ -249,6 +249,11 @@ MEMBERSHIP_DETAIL_FIELDS = [
 class PersonColumns:
     """Masked person columns for lists whose rows have a ``person`` (or are one)."""
 
+    @admin.display(description=_("union"), ordering="org__name")
+    def union_name(self, obj):
+        # The short name keeps the column readable; the full name is in the tooltip.
+        return format_html('<span title="{}">{}</span>', obj.org.name, obj.org.display_name)
+
     @staticmethod
     def _person(obj):
         return obj if isinstance(obj, Person) else obj.person
@@ -297,7 +302,7 @@ class MembershipAdmin(PersonColumns, ConsoleMixin, ScopedModelAdmin):
         "masked_name",
         "masked_id",
         "masked_phone",
-        "org",
+        "union_name",
         "employment_form",
         "is_migrant",
         "state",
