@@ -803,3 +803,29 @@ def revoke_join_channel(ctx, *, channel: JoinChannel) -> JoinChannel:
         channel.save(update_fields=["revoked_at"])
     ctx.wrote(channel)
     return channel
+
+
+@action("members.link_account", permission=None)
+def link_member_account(ctx) -> Person | None:
+    """Let a member account claim the person record with its verified phone number.
+
+    A record created from a join request or a roster import is claimed by whoever proved
+    the phone by SMS code. With the same phone on several unclaimed records, the one that is
+    a current member wins; if that is still ambiguous nothing is linked."""
+    user = ctx.actor
+    if not getattr(user, "phone_index", None):
+        return None
+    candidates = list(
+        Person.objects.select_for_update().filter(phone_index=user.phone_index, user__isnull=True)
+    )
+    if len(candidates) > 1:
+        candidates = [
+            p for p in candidates if p.memberships.filter(state__in=CURRENT_STATES).exists()
+        ]
+    if len(candidates) != 1:
+        return None
+    person = candidates[0]
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    ctx.wrote(person, recheck=False)
+    return person

@@ -22,10 +22,11 @@ from gonghui.members.actions import (
     MEMBER_ORG_KINDS,
     cancel_transfer,
     clean_person,
+    link_member_account,
     request_transfer,
     submit_join_request,
 )
-from gonghui.members.choices import CURRENT_STATES, TransferInitiator, TransferState
+from gonghui.members.choices import TransferInitiator, TransferState
 from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
 from gonghui.members.posters import qr_svg_inline
 from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
@@ -314,31 +315,11 @@ def join_done(request):
 
 
 def person_of(user) -> Person | None:
-    """The Person behind a member account, linking it by phone the first time.
-
-    The one place where the portal writes ``Person.user``: a record created from a join
-    request or a roster import is claimed by whoever verified its phone number by SMS."""
+    """The Person behind a member account, linked by phone the first time (an action)."""
     person = Person.objects.filter(user=user).select_related("org").first()
     if person is not None or not user.phone_index:
         return person
-    with transaction.atomic():
-        candidates = list(
-            Person.objects.select_for_update().filter(
-                phone_index=user.phone_index, user__isnull=True
-            )
-        )
-        if len(candidates) > 1:
-            # The same phone on several records: prefer the one that is a current member.
-            candidates = [
-                p for p in candidates if p.memberships.filter(state__in=CURRENT_STATES).exists()
-            ]
-        if len(candidates) != 1:
-            return None
-        person = candidates[0]
-        person.user = user
-        person.save(update_fields=["user", "updated_at"])
-        record_event(actor=user, action="members.link_account", obj=person)
-    return person
+    return link_member_account(actor=user)
 
 
 def _member_context(request, person: Person | None) -> dict:
