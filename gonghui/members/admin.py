@@ -161,6 +161,18 @@ class ConsoleMixin:
         opts = self.model._meta
         return reverse(f"console:{opts.app_label}_{opts.model_name}_changelist")
 
+    def decision_urls(self):
+        """``<pk>/approve/`` and ``<pk>/reject/`` pages named ``<app>_<model>_approve|reject``."""
+        opts = self.model._meta
+        return [
+            path(
+                f"<int:object_id>/{verb}/",
+                self.admin_site.admin_view(getattr(self, f"{verb}_view")),
+                name=f"{opts.app_label}_{opts.model_name}_{verb}",
+            )
+            for verb in ("approve", "reject")
+        ]
+
     def _decide_page(self, request, obj, *, title, question, button, needs_reason, back):
         context = {
             **self.admin_site.each_context(request),
@@ -673,19 +685,7 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
         )
 
     def get_urls(self):
-        urls = [
-            path(
-                "<int:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="members_joinrequest_approve",
-            ),
-            path(
-                "<int:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="members_joinrequest_reject",
-            ),
-        ]
-        return urls + super().get_urls()
+        return self.decision_urls() + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -861,19 +861,7 @@ class TransferAdmin(ConsoleMixin, ScopedModelAdmin):
         return [*super().get_list_display(request), row_buttons]
 
     def get_urls(self):
-        urls = [
-            path(
-                "<int:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="members_transfer_approve",
-            ),
-            path(
-                "<int:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="members_transfer_reject",
-            ),
-        ]
-        return urls + super().get_urls()
+        return self.decision_urls() + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
