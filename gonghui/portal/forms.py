@@ -99,7 +99,7 @@ class JoinForm(forms.Form):
     employment_form = forms.ChoiceField(label=_("How you work"))
     is_migrant = forms.BooleanField(label=_("I am a migrant worker"), required=False)
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
-    education = forms.ChoiceField(label=_("Education"), required=False)
+    education = forms.ChoiceField(label=_("Education level"), required=False)
 
     def __init__(self, *args, employers=(), pools=(), pool_mode="choose", **kwargs):
         from gonghui.members.choices import Education, EmploymentForm
