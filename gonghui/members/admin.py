@@ -34,6 +34,7 @@ from gonghui.members.search import (
 )
 from gonghui.orgs.choices import OrgStatus
 from gonghui.orgs.models import Org
+from gonghui.orgs.queries import union_directory
 from gonghui.platform.access.scoping import (
     get_scoped_or_404,
     grant_scopes,
@@ -473,7 +474,7 @@ def _find_receiving_org(text: str) -> Org | None:
     text = (text or "").strip()
     if not text:
         return None
-    qs = Org.objects.filter(kind__in=MEMBER_ORG_KINDS, status=OrgStatus.ACTIVE)
+    qs = union_directory(MEMBER_ORG_KINDS)
     if text.isdigit():
         return qs.filter(pk=int(text)).first()
     matches = list(qs.filter(name=text)[:2])

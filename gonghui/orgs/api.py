@@ -72,14 +72,15 @@ class OrgPatch(Schema):
     founded_on: date | None = None
 
 
-def _parent_ids(orgs: list[Org]) -> dict[int, int | None]:
+def _parent_ids(orgs: list[Org], user) -> dict[int, int | None]:
+    # A parent outside the user's scope is not shown (None), like every other read.
     paths = {o.path[: -Org.steplen] for o in orgs if o.depth > 1}
-    by_path = dict(Org.objects.filter(path__in=paths).values_list("path", "pk"))
+    by_path = dict(queries.visible_orgs(user).filter(path__in=paths).values_list("path", "pk"))
     return {o.pk: by_path.get(o.path[: -Org.steplen]) for o in orgs}
 
 
 def _out(orgs: list[Org], user) -> list[dict]:
-    parents = _parent_ids(orgs)
+    parents = _parent_ids(orgs, user)
     children = queries.child_counts(user, orgs)
     return [
         {

@@ -84,3 +84,17 @@ def ancestors_names(org: Org, user) -> list[str]:
     paths = [org.path[: steplen * i] for i in range(1, org.depth)]
     names = dict(visible_orgs(user).filter(path__in=paths).values_list("path", "name"))
     return [names[p] for p in paths if p in names]
+
+
+def union_directory(kinds=None):
+    """The public directory of active unions (names, kinds, paths) — the one unscoped read.
+
+    Workers choose a district's holding pool or a union to transfer to, and a sending union
+    names the receiving one, anywhere in the city: union names are published on their QR
+    posters and are not personal data. Nothing but these org rows is read here; every other
+    read of orgs goes through ``restrict``.
+    """
+    from gonghui.orgs.choices import OrgStatus
+
+    qs = Org.objects.filter(status=OrgStatus.ACTIVE)
+    return qs.filter(kind__in=list(kinds)) if kinds is not None else qs

@@ -30,8 +30,9 @@ from gonghui.members.choices import TransferInitiator, TransferState
 from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
 from gonghui.members.posters import qr_svg_inline
 from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
-from gonghui.orgs.choices import OrgKind, OrgStatus
+from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
+from gonghui.orgs.queries import union_directory
 from gonghui.platform.audit.context import current
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.masking import mask_phone
@@ -137,11 +138,9 @@ JOIN_ERROR_FIELDS = {
 
 def _holding_pools() -> list[tuple[Org, Org | None]]:
     """Active holding pools with their district (the parent), in tree order: two queries."""
-    pools = list(
-        Org.objects.filter(kind=OrgKind.HOLDING_POOL, status=OrgStatus.ACTIVE).order_by("path")
-    )
+    pools = list(union_directory([OrgKind.HOLDING_POOL]).order_by("path"))
     parent_paths = {p.path[: -Org.steplen] for p in pools if p.depth > 1}
-    parents = {o.path: o for o in Org.objects.filter(path__in=parent_paths)}
+    parents = {o.path: o for o in union_directory().filter(path__in=parent_paths)}
     return [(p, parents.get(p.path[: -Org.steplen])) for p in pools]
 
 
@@ -254,9 +253,7 @@ def _submit_join(form, channel, person) -> dict | None:
     target = channel.org
     residence = channel.org.region_code if channel.org.kind == OrgKind.HOLDING_POOL else ""
     if data["goes_to_pool"]:
-        target = Org.objects.filter(
-            pk=data["pool"], kind=OrgKind.HOLDING_POOL, status=OrgStatus.ACTIVE
-        ).first()
+        target = union_directory([OrgKind.HOLDING_POOL]).filter(pk=data["pool"]).first()
         if target is None:
             form.add_error("pool", _("Choose the district where you live."))
             return None
@@ -359,9 +356,8 @@ def home(request):
     query = " ".join(request.GET.get("q", "").split())[:50]
     if context["membership"] is not None and query:
         context["targets"] = list(
-            Org.objects.filter(
-                kind__in=TRANSFER_TARGET_KINDS, status=OrgStatus.ACTIVE, name__icontains=query
-            )
+            union_directory(TRANSFER_TARGET_KINDS)
+            .filter(name__icontains=query)
             .exclude(pk=context["membership"].org_id)
             .order_by("name")[:20]
         )
