@@ -99,10 +99,22 @@ def pinyin_of(name: str) -> tuple[str, str]:
     return "".join(syllables).lower(), "".join(initials).lower()
 
 
-def _check_member_org(org: Org) -> None:
+def member_org_problem(org: Org) -> str | None:
+    """Why ``org`` cannot take members (``"org_inactive"``, ``"invalid_member_org"``), or None.
+
+    The one statement of the rule; the importer turns the code into its own cell message."""
     if org.status != OrgStatus.ACTIVE:
-        raise ActionError(_("This union is not active."), code="org_inactive")
+        return "org_inactive"
     if org.kind not in MEMBER_ORG_KINDS:
+        return "invalid_member_org"
+    return None
+
+
+def _check_member_org(org: Org) -> None:
+    problem = member_org_problem(org)
+    if problem == "org_inactive":
+        raise ActionError(_("This union is not active."), code="org_inactive")
+    if problem == "invalid_member_org":
         raise ActionError(
             _(
                 "Members belong to a grassroots union, a federation of unions or a holding pool, "

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.members.actions import MEMBER_ORG_KINDS, card_number_for, pinyin_of
+from gonghui.members.actions import card_number_for, member_org_problem, pinyin_of
 from gonghui.members.choices import (
     CURRENT_STATES,
     Education,
@@ -40,7 +40,6 @@ from gonghui.members.choices import (
     SkillLevel,
 )
 from gonghui.members.models import Membership, Person
-from gonghui.orgs.choices import OrgStatus
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
@@ -536,9 +535,10 @@ class OrgResolver:
             # Same message as an unknown code would leak less, but the importer needs to know
             # which of the two to fix; the org's name is not revealed.
             return CellError(MSG_ORG_OUT_OF_SCOPE)
-        if org.status != OrgStatus.ACTIVE:
+        problem = member_org_problem(org)
+        if problem == "org_inactive":
             return CellError(MSG_ORG_INACTIVE)
-        if org.kind not in MEMBER_ORG_KINDS:
+        if problem == "invalid_member_org":
             return CellError(MSG_ORG_CANNOT_HOLD)
         return org
 
