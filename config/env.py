@@ -51,6 +51,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_json(name: str, default):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON, got {value!r}") from exc
+
+
 def require(name: str, value: str | None, hint: str) -> str:
     if not value:
         raise MissingSetting(f"gonghui: {name} is required when GONGHUI_ENV=production. {hint}")

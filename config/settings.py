@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     env_bool,
     env_int,
+    env_json,
     env_list,
     env_str,
     load_or_create_demo_secrets,
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.assistance",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",
@@ -183,6 +185,18 @@ GONGHUI_TRUSTED_PROXIES = env_list("GONGHUI_TRUSTED_PROXIES", ["127.0.0.1", "::1
 
 # --- Personal information ------------------------------------------------------------------
 GONGHUI_REVEAL_SECONDS = 60
+
+# --- Hardship assistance -------------------------------------------------------------------
+# Publicity (公示) lasts this many working days (Mon–Fri) after verification.
+GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS = env_int("GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS", 5)
+# Verification (核实) is made by an assistance centre at this depth or above (2 = district).
+GONGHUI_ASSISTANCE_VERIFY_DEPTH = env_int("GONGHUI_ASSISTANCE_VERIFY_DEPTH", 2)
+# Approval level by the total approved: up to the amount (yuan), the approver's grant must
+# sit at this depth or above (1 = city, 2 = district/industry, 3 = township). The last row
+# has no limit. Override with JSON: [["10000", 2], [null, 1]].
+GONGHUI_ASSISTANCE_APPROVAL_LEVELS = env_json(
+    "GONGHUI_ASSISTANCE_APPROVAL_LEVELS", [["10000.00", 2], [None, 1]]
+)
 
 # --- SMS -----------------------------------------------------------------------------------
 # Demo: the code is shown on the page and logged. Production: a real gateway backend.

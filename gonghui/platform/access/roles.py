@@ -67,6 +67,19 @@ MEMBER_WRITE = (
     }
 )
 
+ASSISTANCE_READ = view(
+    "assistance.hardshipfile",
+    "assistance.application",
+    "assistance.aiditem",
+    "assistance.budget",
+    "assistance.payment",
+    "assistance.paymentbatch",
+    "assistance.campaign",
+    "assistance.visit",
+    "assistance.annualreview",
+    "assistance.reviewentry",
+)
+
 _ROLE_DEFS = [
     Role(
         "org_admin",
@@ -91,9 +104,20 @@ _ROLE_DEFS = [
         frozenset(
             ORG_READ
             | MEMBER_READ
+            | ASSISTANCE_READ
             | crud("assistance.hardshipfile")
             | crud("assistance.application")
+            | crud("assistance.campaign")
+            | crud("assistance.visit")
+            | {
+                "assistance.view_sensitive",
+                "assistance.first_review_application",
+                "assistance.visit_application",
+                "assistance.publicise_application",
+                "assistance.import_visit",
+            }
         ),
+        description=_("Files hardship cases, first-reviews and visits; runs condolence visits."),
     ),
     Role(
         "assistance_reviewer",
@@ -101,8 +125,19 @@ _ROLE_DEFS = [
         frozenset(
             ORG_READ
             | MEMBER_READ
-            | view("assistance.hardshipfile", "assistance.application")
-            | {"assistance.review_application"}
+            | ASSISTANCE_READ
+            | view("assistance.campaign", "assistance.visit")
+            | {
+                "assistance.view_sensitive",
+                "assistance.verify_application",
+                "assistance.publicise_application",
+                "assistance.review_hardshipfile",
+                "assistance.change_reviewentry",
+                "assistance.add_annualreview",
+            }
+        ),
+        description=_(
+            "The assistance centre: verifies cases, runs publicity and the annual review."
         ),
     ),
     Role(
@@ -111,20 +146,26 @@ _ROLE_DEFS = [
         frozenset(
             ORG_READ
             | MEMBER_READ
-            | view("assistance.hardshipfile", "assistance.application")
-            | {"assistance.approve_application"}
+            | ASSISTANCE_READ
+            | {"assistance.view_sensitive", "assistance.approve_application"}
         ),
+        description=_("Approves aid at the level the amount requires."),
     ),
     Role(
         "finance_officer",
         _("Finance officer"),
         frozenset(
             ORG_READ
-            | view("assistance.application")
+            | ASSISTANCE_READ
             | crud("assistance.budget")
-            | crud("assistance.disbursement")
-            | {"pii.reveal_bank_card"}
+            | crud("assistance.paymentbatch")
+            | {
+                "assistance.pay_aiditem",
+                "assistance.export_paymentbatch",
+                "pii.reveal_bank_card",
+            }
         ),
+        description=_("Budgets, payment batches, bank files and payment results."),
     ),
     Role(
         "rights_officer",
@@ -150,6 +191,7 @@ _ROLE_DEFS = [
                 "orgs.dutylist",
                 "orgs.dutyletter",
             )
+            | ASSISTANCE_READ
         ),
     ),
     Role(

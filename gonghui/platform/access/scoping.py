@@ -84,6 +84,20 @@ def user_permissions(user) -> frozenset[str]:
     return frozenset(perms)
 
 
+def highest_covering_depth(user, perm: str, org) -> int | None:
+    """The depth (1 = root) of the highest org at which ``user`` holds ``perm`` with ``org``
+    inside that grant, or None. Used where the level of the grant matters, e.g. approvals
+    above an amount must be made at district or city level."""
+    steplen = _steplen()
+    depths = [
+        len(s.path) // steplen
+        for s in grant_scopes(user)
+        if perm in s.permissions
+        and (s.org_id == org.pk or (s.include_descendants and org.path.startswith(s.path)))
+    ]
+    return min(depths) if depths else None
+
+
 def permission_name(model, action: str) -> str:
     """``"view"`` on ``orgs.Org`` → ``"orgs.view_org"``; full names pass through."""
     if "." in action:
