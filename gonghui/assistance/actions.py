@@ -134,6 +134,10 @@ def _display_name(user) -> str:
     if user is None:
         return ""
     full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    if not full:
+        # A member account's name is its person record's (the username is a generated id).
+        person = Person.objects.filter(user_id=user.pk).only("name").first()
+        full = person.name if person is not None else ""
     return full or getattr(user, "username", "") or ""
 
 
@@ -240,7 +244,7 @@ def _clean_file_data(data: dict) -> dict:
                 raise ActionError(
                     _("Enter the housing area in square metres."), code="invalid_area"
                 ) from None
-            if area < 0 or area > 10000:
+            if not area.is_finite() or area < 0 or area > 10000:
                 raise ActionError(
                     _("Enter the housing area in square metres."), code="invalid_area"
                 )
@@ -382,8 +386,8 @@ def _write_file(ctx, file: HardshipFile | None, *, org, applicant, data, househo
                     code="member_is_applicant",
                 )
         existing = list(file.household.all())
-        # Household rows are archived with the file: changed lists overwrite row by row and
-        # surplus rows are blanked out rather than deleted.
+        # Changed lists overwrite row by row (ids stay stable for the aid items naming a
+        # child); rows beyond the new list are removed while the file is open.
         for i, m in enumerate(members):
             row = existing[i] if i < len(existing) else HouseholdMember(file=file)
             for name in (
@@ -397,16 +401,15 @@ def _write_file(ctx, file: HardshipFile | None, *, org, applicant, data, househo
             ):
                 setattr(row, name, getattr(m, name))
             row.save()
-        for row in existing[len(members) :]:
-            HouseholdMember.objects.filter(pk=row.pk).update(
-                name="",
-                relation=Relation.OTHER,
-                id_number="",
-                id_index=None,
-                monthly_income="",
-                health="",
-                school_or_employer="",
-            )
+        surplus = [row.pk for row in existing[len(members) :]]
+        if surplus:
+            if AidItem.objects.filter(beneficiary_id__in=surplus).exists():
+                raise ActionError(
+                    _("A child named in an aid item cannot be removed from the household."),
+                    code="member_in_use",
+                )
+            # Rows of an open file being edited, not archived records: removed for real.
+            HouseholdMember.objects.filter(pk__in=surplus).delete()
         file.household_size = max(file.household_size, len(members) + 1)
         file.save(update_fields=["household_size"])
     _claim_household(file)
@@ -650,6 +653,31 @@ def save_application(
     return application
 
 
+def _beneficiary_rows(file: HardshipFile, items: list[dict]) -> list[dict]:
+    """The portal names a school-aid child by its position in the household list sent with
+    the same draft (``beneficiary_row``, 0-based), since new rows have no id yet.
+    ``_write_file`` writes the list in order onto the file's rows ordered by id."""
+    if not any("beneficiary_row" in raw for raw in items or []):
+        return items
+    rows = list(file.household.all())
+    resolved = []
+    for raw in items:
+        raw = dict(raw)
+        if "beneficiary_row" in raw:
+            index = raw.pop("beneficiary_row")
+            try:
+                position = int(index)
+                if position < 0:
+                    raise IndexError(position)
+                raw["beneficiary"] = rows[position].pk
+            except (IndexError, TypeError, ValueError):
+                raise ActionError(
+                    _("Choose a child from the household."), code="beneficiary"
+                ) from None
+        resolved.append(raw)
+    return resolved
+
+
 @action("assistance.member_save_application", permission=None)
 def member_save_application(
     ctx, *, file_data: dict, household: list[dict], items: list[dict], situation: str = ""
@@ -678,9 +706,12 @@ def member_save_application(
                 _("Your application is being reviewed and cannot be changed now."),
                 code="not_editable",
             )
-        if file.state != FileState.DRAFT and application is None:
-            # A filed household applies again: the file's data is the union's, keep it.
+        if file.state != FileState.DRAFT:
+            # A filed household applies again: the file's data is kept by the union.
             file_data, household = {}, None
+    if application is not None and household is not None:
+        # The draft's items are replaced below: they must not keep a removed child's row.
+        AidItem.objects.filter(application=application).update(beneficiary=None)
     file = _write_file(
         ctx,
         file,
@@ -696,7 +727,7 @@ def member_save_application(
     else:
         application.situation = (situation or "").strip()[:4000]
         application.save(update_fields=["situation", "updated_at"])
-    _write_items(application, items)
+    _write_items(application, _beneficiary_rows(file, items))
     ctx.wrote(application, details={"number": application.number}, recheck=False)
     ctx.org = application.org
     return application
@@ -1015,6 +1046,25 @@ def budget_for(org: Org, year: int, aid_type: str) -> Budget | None:
     return None
 
 
+def _already_granted(application: Application, item: AidItem) -> bool:
+    """The same aid (for school aid: for the same child) was granted to the applicant in
+    another application of the same year and not returned unpaid."""
+    qs = AidItem.objects.filter(
+        application__applicant_id=application.applicant_id,
+        application__year=application.year,
+        aid_type=item.aid_type,
+        state__in=[ItemState.APPROVED, ItemState.IN_BATCH, ItemState.PAID],
+    ).exclude(application_id=application.pk)
+    if item.beneficiary_id:
+        child_ix = item.beneficiary.id_index
+        qs = (
+            qs.filter(beneficiary__id_index=child_ix)
+            if child_ix
+            else qs.filter(beneficiary_id=item.beneficiary_id)
+        )
+    return qs.exists()
+
+
 @action("assistance.approve", permission="assistance.approve_application")
 def approve(ctx, *, application: Application, amounts: dict, opinion: str = "") -> Application:
     """审批: grant each item (an amount up to the request, 0 = not granted), reserve the money,
@@ -1050,6 +1100,13 @@ def approve(ctx, *, application: Application, amounts: dict, opinion: str = "") 
                 params={"aid": item.get_aid_type_display(), "requested": item.amount_requested},
             )
         granted[item.pk] = amount
+    for item in items:
+        if granted.get(item.pk) and _already_granted(application, item):
+            raise ActionError(
+                _("%(aid)s was already granted to this household in %(year)s."),
+                code="already_granted",
+                params={"aid": item.get_aid_type_display(), "year": application.year},
+            )
     total = sum(granted.values(), Decimal("0"))
     has_referral = any(i.aid_type in NON_MONEY_AID for i in items)
     if total == 0 and not has_referral:

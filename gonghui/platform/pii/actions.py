@@ -16,9 +16,14 @@ SENSITIVE_REVEAL = "pii.reveal_sensitive"
 
 
 def reveal_permission(category: str, sensitivity: str) -> str:
+    """A category with its own reveal permission keeps it also when sensitive (a bank account
+    is sensitive under PIPL, and only the finance officer who pays may reveal it); other
+    sensitive fields need ``pii.reveal_sensitive``."""
+    if category in REVEAL_PERMISSIONS:
+        return REVEAL_PERMISSIONS[category]
     if sensitivity == "sensitive":
         return SENSITIVE_REVEAL
-    return REVEAL_PERMISSIONS.get(category, f"pii.reveal_{category}")
+    return f"pii.reveal_{category}"
 
 
 @action("pii.reveal", permission=None)
