@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
+from gonghui.assistance.console_views import attachment_download, queues_view
 from gonghui.console.sites import console_site
 from gonghui.console.views import reveal_view
 from gonghui.members.console_views import join_poster, join_qr, verify_card_view
@@ -25,6 +26,16 @@ urlpatterns = [
         "console/members/joinchannel/<int:pk>/qr.<str:fmt>",
         console_site.admin_view(join_qr),
         name="console-join-qr",
+    ),
+    path(
+        "console/assistance/queues/",
+        console_site.admin_view(queues_view),
+        name="console-assistance-queues",
+    ),
+    path(
+        "console/assistance/attachments/<uuid:public_id>/",
+        console_site.admin_view(attachment_download),
+        name="console-assistance-attachment",
     ),
     path("console/", console_site.urls),
     path("admin/", RedirectView.as_view(url="/console/", permanent=False)),

@@ -97,7 +97,65 @@ GROUPS = [
     ),
     (_("Member services 一站享"), []),
     (_("Skills and achievement 一链培"), []),
-    (_("Hardship assistance 一件事"), []),
+    (
+        _("Hardship assistance 一件事"),
+        [
+            (
+                _("Work queues"),
+                "inbox",
+                "console-assistance-queues",
+                "assistance.view_application",
+            ),
+            (
+                _("Aid applications"),
+                "assignment",
+                "console:assistance_application_changelist",
+                "assistance.view_application",
+            ),
+            (
+                _("Hardship files"),
+                "folder_shared",
+                "console:assistance_hardshipfile_changelist",
+                "assistance.view_hardshipfile",
+            ),
+            (
+                _("Budgets"),
+                "account_balance_wallet",
+                "console:assistance_budget_changelist",
+                "assistance.view_budget",
+            ),
+            (
+                _("Payment batches"),
+                "payments",
+                "console:assistance_paymentbatch_changelist",
+                "assistance.view_paymentbatch",
+            ),
+            (
+                _("Unpaid items"),
+                "pending_actions",
+                "console:assistance_aiditem_changelist",
+                "assistance.pay_aiditem",
+            ),
+            (
+                _("Annual reviews"),
+                "fact_check",
+                "console:assistance_annualreview_changelist",
+                "assistance.view_annualreview",
+            ),
+            (
+                _("Campaigns"),
+                "volunteer_activism",
+                "console:assistance_campaign_changelist",
+                "assistance.view_campaign",
+            ),
+            (
+                _("Condolence visits"),
+                "diversity_3",
+                "console:assistance_visit_changelist",
+                "assistance.view_visit",
+            ),
+        ],
+    ),
     (_("Rights protection 一键通"), []),
     (_("Cockpit 驾驶舱"), []),
     (
