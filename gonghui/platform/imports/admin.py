@@ -34,7 +34,8 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, grant_scopes, restrict
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.imports import actions
-from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob
+from gonghui.platform.imports.jobs import permission_for
+from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
 from gonghui.platform.workflow.base import ActionError
 
 APPROVE_PERMISSION = "members.approve_export"
@@ -46,6 +47,27 @@ def _grant_orgs(user, perm: str):
     """The orgs where ``user`` holds ``perm`` (the tops of their scope), shallowest first."""
     ids = [s.org_id for s in grant_scopes(user) if perm in s.permissions]
     return Org.objects.filter(pk__in=ids, status="active").order_by("depth", "name")
+
+
+# Per kind of job: the job page's title, where "import another file" leads and the audit
+# action of downloading its error workbook. The permission is the importer's (jobs.py).
+JOB_PAGES = {
+    ImportKind.MEMBERS: (
+        _("Roster import #%(id)s"),
+        "console:imports_importjob_add",
+        "members.download_import_errors",
+    ),
+    ImportKind.VISITS: (
+        _("Condolence visit import #%(id)s"),
+        "console:assistance_visit_import",
+        "assistance.download_import_errors",
+    ),
+}
+
+
+def _job_kinds(user) -> list[str]:
+    """The kinds of import job ``user`` may see (holding the importer's permission)."""
+    return [kind for kind in ImportKind.values if user.has_perm(permission_for(kind))]
 
 
 class UploadForm(forms.Form):
@@ -78,6 +100,7 @@ class UploadForm(forms.Form):
 class ImportJobAdmin(ScopedModelAdmin):
     list_display = [
         "id",
+        "kind",
         "original_name",
         "org",
         "status",
@@ -93,16 +116,19 @@ class ImportJobAdmin(ScopedModelAdmin):
     list_select_related = ["org"]
     ordering = ["-id"]
 
-    # --- scope and permissions: the members permission decides, restrict() scopes --------
+    # --- scope and permissions: each kind's import permission decides, restrict() scopes ---
     def get_queryset(self, request):
         qs = ModelAdmin.get_queryset(self, request)
-        return restrict(qs, request.user, IMPORT_PERMISSION)
+        visible = qs.none()
+        for kind in _job_kinds(request.user):
+            visible |= restrict(qs, request.user, permission_for(kind)).filter(kind=kind)
+        return visible
 
     def has_module_permission(self, request):
-        return request.user.has_perm(IMPORT_PERMISSION)
+        return bool(_job_kinds(request.user))
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(IMPORT_PERMISSION)
+        return bool(_job_kinds(request.user))
 
     def has_add_permission(self, request):
         return request.user.has_perm(IMPORT_PERMISSION)
@@ -120,12 +146,13 @@ class ImportJobAdmin(ScopedModelAdmin):
         ]
 
     def _job(self, request, pk):
-        if not request.user.has_perm(IMPORT_PERMISSION):
+        kind = ImportJob.objects.filter(pk=pk).values_list("kind", flat=True).first()
+        if kind is None or kind not in _job_kinds(request.user):
             raise Http404
         return get_scoped_or_404(
             ImportJob.objects.select_related("org", "created_by"),
             request.user,
-            IMPORT_PERMISSION,
+            permission_for(kind),
             pk=pk,
         )
 
@@ -167,12 +194,16 @@ class ImportJobAdmin(ScopedModelAdmin):
         return render(request, "imports/upload.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        job = self._job(request, object_id)
+        if not str(object_id).isdigit():
+            raise Http404
+        job = self._job(request, int(object_id))
+        title, again, _audit = JOB_PAGES.get(job.kind, JOB_PAGES[ImportKind.MEMBERS])
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Roster import #%(id)s") % {"id": job.pk},
+            "title": title % {"id": job.pk},
             "job": job,
             "opts": self.opts,
+            "again_url": reverse(again),
             **self._progress_context(job),
         }
         return render(request, "imports/job.html", context)
@@ -203,7 +234,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             raise Http404
         record_event(
             actor=request.user,
-            action="members.download_import_errors",
+            action=JOB_PAGES.get(job.kind, JOB_PAGES[ImportKind.MEMBERS])[2],
             obj=job,
             details={"errors": job.error_count, "warnings": job.warnings_count},
         )

@@ -1,10 +1,10 @@
 """The error workbook of an import: the rows that were not imported, ready to fix and import
 again, and the changes made to the rows that were.
 
-Sheet "会员登记表" repeats the uploaded header row, then each rejected row with its original
-values, followed by three columns: the original row number, the columns at fault and the
-messages. The importer fixes the values in place and uploads this very file: the reader
-finds the header row and ignores the three extra columns.
+Sheet "会员登记表" (or the importer's own sheet) repeats the uploaded header row, then each
+rejected row with its original values, followed by three columns: the original row number,
+the columns at fault and the messages. The importer fixes the values in place and uploads
+this very file: the reader finds the header row and ignores the three extra columns.
 
 Sheet "修改提示" lists every warning: row, column and what was changed.
 
@@ -33,11 +33,11 @@ def _cell(value):
 
 
 class ErrorWorkbook:
-    def __init__(self, header: list):
+    def __init__(self, header: list, sheet_name: str = SHEET_NAME):
         from openpyxl import Workbook
 
         self.workbook = Workbook(write_only=True)
-        self.errors = self.workbook.create_sheet(SHEET_NAME)
+        self.errors = self.workbook.create_sheet(sheet_name)
         self.warnings = self.workbook.create_sheet(WARNINGS_SHEET)
         self.width = len(header)
         self.errors.append([*(_cell(h) for h in header), *EXTRA_HEADERS])

@@ -1,4 +1,7 @@
-"""Running roster imports in the background.
+"""Running import jobs (member rosters, condolence visits) in the background.
+
+``run_import_job`` dispatches on ``job.kind`` (see :func:`importer_for`); every kind shares
+the runner, the progress counters, the error workbook and the job page.
 
 * **Production** (``REDIS_URL`` set): a Celery task; the console request only queues it.
 * **Embedded default** (no Redis): a daemon thread in the web process, started after the
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from celery import shared_task
@@ -25,7 +30,7 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.platform.imports.models import ImportJob, ImportStatus
+from gonghui.platform.imports.models import ImportJob, ImportKind, ImportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +82,49 @@ def _progress(job_id: int, stats) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Importer:
+    """How a job of one kind is run.
+
+    ``run(rows, *, actor, org, first_row, total_rows, on_header, on_error, on_warning,
+    on_progress, audit_obj)`` returns stats with the counters of ``_progress``; it raises one
+    of ``file_errors`` (each with a ``message``) when the file as a whole cannot be imported.
+    """
+
+    permission: str
+    sheet_name: str
+    run: Callable
+    file_errors: tuple[type[Exception], ...]
+
+
+def importer_for(kind: str) -> Importer:
+    """The importer of a job kind (imported lazily: the platform does not depend on apps)."""
+    from gonghui.members.roster import IMPORT_PERMISSION, SHEET_NAME, RosterError, import_roster
+
+    if kind == ImportKind.VISITS:
+        from gonghui.assistance import visits_import
+
+        return Importer(
+            permission=visits_import.IMPORT_PERMISSION,
+            sheet_name=visits_import.SHEET_NAME,
+            run=visits_import.import_visits,
+            file_errors=(visits_import.VisitFileError,),
+        )
+    return Importer(
+        permission=IMPORT_PERMISSION,
+        sheet_name=SHEET_NAME,
+        run=import_roster,
+        file_errors=(RosterError,),
+    )
+
+
+def permission_for(kind: str) -> str:
+    """The permission that uploads, and sees, a job of ``kind``."""
+    return importer_for(kind).permission
+
+
 def run_import_job(job_id: int) -> ImportJob:
     """Import the job's file; never raises for a bad file (the job records the failure)."""
-    from gonghui.members.roster import SHEET_NAME, RosterError, import_roster
     from gonghui.platform.imports.errors import ErrorWorkbook
     from gonghui.platform.imports.readers import UnreadableFile, open_rows
 
@@ -89,24 +134,25 @@ def run_import_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
     if not updated:
         return job  # already taken by another worker
+    importer = importer_for(job.kind)
     workbook: list[ErrorWorkbook] = []
     try:
-        sheet = open_rows(job.file.path, job.original_name, preferred_sheet=SHEET_NAME)
+        sheet = open_rows(job.file.path, job.original_name, preferred_sheet=importer.sheet_name)
         ImportJob.objects.filter(pk=job_id).update(total_rows=max(sheet.total_rows - 1, 0))
-        stats = import_roster(
+        stats = importer.run(
             sheet.rows,
             actor=job.created_by,
             org=job.org,
             first_row=sheet.first_row,
             total_rows=sheet.total_rows,
-            on_header=lambda header: workbook.append(ErrorWorkbook(header)),
+            on_header=lambda header: workbook.append(ErrorWorkbook(header, importer.sheet_name)),
             on_error=lambda row: workbook[0].add_error(row),
             on_warning=lambda row: workbook[0].add_warnings(row),
             on_progress=lambda stats: _progress(job_id, stats),
             audit_obj=job,
         )
-    except (RosterError, UnreadableFile) as exc:
-        message = exc.message if isinstance(exc, RosterError) else _("The file cannot be read.")
+    except (*importer.file_errors, UnreadableFile) as exc:
+        message = _("The file cannot be read.") if isinstance(exc, UnreadableFile) else exc.message
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(message)[:500]
         )
@@ -114,7 +160,7 @@ def run_import_job(job_id: int) -> ImportJob:
         return job
     except Exception:
         # The traceback may quote row values: log it, never show it.
-        logger.exception("roster import %s failed", job_id)
+        logger.exception("%s import %s failed", job.kind, job_id)
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),

@@ -16,6 +16,7 @@ from gonghui.platform.access.scoping import ScopedManager
 
 class ImportKind(models.TextChoices):
     MEMBERS = "members", _("Member roster")
+    VISITS = "visits", _("Condolence visits")
 
 
 class ImportStatus(models.TextChoices):

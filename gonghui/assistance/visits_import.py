@@ -1,0 +1,610 @@
+"""Condolence visits (慰问) from a spreadsheet, through the member-roster import machinery.
+
+A job of kind ``visits`` (``platform/imports``) runs :func:`import_visits`: the header row is
+found among the first rows (Chinese titles or English keys), every row is validated by
+``actions.clean_visit`` — so a row gets the same messages as the console form — and rows
+that cannot be used go to the error workbook with their row number, column and message.
+
+Valid rows are inserted in batches, one transaction and one audit event
+(``assistance.import_visits``) per batch, like the roster. Each visit carries an
+``import_key``: the SHA-256 of its normalised values and union; the unique constraint
+``(org, import_key)`` makes a second import of the same file change nothing (its rows come
+out "unchanged"). The ID number column only links a visit to a person already in the
+importer's scope (never creates one); the hash uses its blind index, never the number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.assistance import queries
+from gonghui.assistance.actions import clean_visit, parse_amount
+from gonghui.assistance.models import Campaign, Visit
+from gonghui.members.models import Person
+from gonghui.members.roster import (
+    CellError,
+    ImportStats,
+    RowResult,
+    _Formatted,
+    _is_empty,
+    _norm_label,
+    _number_text,
+    clean_date,
+    clean_id_number,
+    clean_text,
+)
+from gonghui.orgs.models import Org
+from gonghui.platform.access.scoping import restrict
+from gonghui.platform.audit.services import record_event
+from gonghui.platform.imports.models import ImportJob, ImportKind
+from gonghui.platform.pii.fields import index_for
+from gonghui.platform.workflow.base import ActionError, action
+
+SHEET_NAME = "慰问记录"
+HELP_SHEET_NAME = "填写说明"
+IMPORT_PERMISSION = "assistance.import_visit"
+ADD_PERMISSION = "assistance.add_visit"
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the template's Chinese title (a data format: not translated)
+    required: bool
+    help: object  # English msgid, rendered in Chinese in the template
+    aliases: tuple[str, ...] = ()
+    width: int = 14
+
+    @property
+    def title(self) -> str:
+        return self.header + ("*" if self.required else "")
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "date",
+        "日期",
+        True,
+        _("Date of the visit, e.g. 2025-01-20; not in the future."),
+        ("慰问日期", "visited_on"),
+        12,
+    ),
+    Column(
+        "recipient",
+        "慰问对象",
+        True,
+        _("The person or group visited, e.g. 王芳 or 环卫工人."),
+        ("对象", "姓名", "慰问对象名称"),
+        20,
+    ),
+    Column(
+        "id_number",
+        "身份证号",
+        False,
+        _(
+            "Optional: the ID number of the person visited. If a member with this number is in "
+            "your unions the visit is linked to them (head count 1); nobody is created."
+        ),
+        ("身份证号码", "公民身份号码"),
+        22,
+    ),
+    Column(
+        "head_count",
+        "人次",
+        False,
+        _("Number of people visited (人次); empty means 1."),
+        ("人数", "慰问人次"),
+        8,
+    ),
+    Column("cash", "慰问金", False, _("Cash given, in yuan."), ("慰问金额", "金额", "现金"), 12),
+    Column(
+        "goods_value",
+        "物资折价",
+        False,
+        _("Value of the goods given, in yuan. Give the cash, the goods or both."),
+        ("物资", "物资价值", "物资金额", "goods"),
+        12,
+    ),
+    Column(
+        "org",
+        "慰问单位",
+        False,
+        _(
+            "Optional: the union that visited, by its name or its number in the console: the "
+            "union you import into or one below it. Empty means the union you import into."
+        ),
+        ("单位", "工会", "慰问工会"),
+        20,
+    ),
+    Column("leaders", "带队领导", False, _("Who led the visit."), ("领导", "带队"), 14),
+    Column("note", "备注", False, _("A note, at most 300 characters."), ("说明",), 24),
+    Column(
+        "campaign",
+        "活动",
+        False,
+        _("Optional: the name of the campaign (四季帮扶) the visit belongs to."),
+        ("活动名称", "所属活动"),
+        20,
+    ),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+_LABELS = {
+    label: column.key
+    for column in COLUMNS
+    for label in (_norm_label(column.header), column.key, *map(_norm_label, column.aliases))
+}
+
+MSG_NO_HEADER = _(
+    "No header row found: the first rows must contain the template's column titles "
+    "(日期, 慰问对象 …). Download the template and copy the data into it."
+)
+MSG_MISSING_COLUMNS = _("Required columns are missing: %(columns)s.")
+MSG_ORG_UNKNOWN = _("No union with this name or number under the union you import into.")
+MSG_ORG_AMBIGUOUS = _("Several unions have this name: give its number in the console instead.")
+MSG_ORG_OUT_OF_SCOPE = _("You cannot record visits for this union.")
+MSG_CAMPAIGN_UNKNOWN = _("No campaign with this name is open to you.")
+MSG_CAMPAIGN_AMBIGUOUS = _("Several campaigns have this name and include this date.")
+MSG_DUPLICATE = _("The same visit is already in row %(row)d of this file.")
+MSG_PERSON_NOT_FOUND = _(
+    "No member with this ID number in your unions: the visit is recorded without the link."
+)
+MSG_PERSON_HEAD_COUNT = _("A visit to one person counts 1 人次; the head count was set to 1.")
+MSG_SAVE_FAILED = _("The row could not be saved because it changed meanwhile; import it again.")
+
+# ActionError codes of clean_visit → the column the message belongs to.
+CODE_COLUMNS = {
+    "recipient": "recipient",
+    "head_count": "head_count",
+    "nothing_given": "cash",
+    "visited_on": "date",
+    "period": "date",
+}
+
+
+class VisitFileError(Exception):
+    """The file as a whole cannot be imported (no header row, required columns missing)."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+def header_key(text) -> str | None:
+    """The column key of a header cell (``"日期*"``, ``"慰问日期"`` or ``"date"``)."""
+    label = _norm_label(text or "")
+    return _LABELS.get(label) if label else None
+
+
+def find_header(rows: Iterator[list], first_row: int = 1, scan: int = 20):
+    """``(row number, header cells, {column index: key})`` of the header row."""
+    for offset in range(scan):
+        try:
+            cells = next(rows)
+        except StopIteration:
+            break
+        columns: dict[int, str] = {}
+        for i, cell in enumerate(cells):
+            key = header_key(cell) if isinstance(cell, str) else None
+            if key and key not in columns.values():
+                columns[i] = key
+        found = set(columns.values())
+        if len(found) >= 2 and found & {"date", "recipient"}:
+            missing = [c.title for c in COLUMNS if c.required and c.key not in found]
+            if missing:
+                raise VisitFileError(
+                    _Formatted(MSG_MISSING_COLUMNS, {"columns": "、".join(missing)})
+                )
+            return first_row + offset, list(cells), columns
+    raise VisitFileError(MSG_NO_HEADER)
+
+
+def _error_of(exc: ActionError):
+    """A lazy message of an ActionError (rendered later in the error workbook's language)."""
+    message = getattr(exc, "message", None)
+    if message is None:
+        return " ".join(exc.messages)
+    return _Formatted(message, exc.params or {}) if exc.params else message
+
+
+def _text(value) -> str:
+    if _is_empty(value):
+        return ""
+    number = _number_text(value)
+    return number if number is not None else str(value).strip()
+
+
+def _amount_text(value) -> str:
+    """A money cell as text; calamine reads numbers as floats (``12.5``)."""
+    if _is_empty(value):
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value).strip()
+
+
+class Resolver:
+    """Orgs, campaigns and people named by rows, looked up once per distinct value, always
+    within what the importer may see."""
+
+    def __init__(self, actor, root: Org):
+        self.actor, self.root = actor, root
+        self.visit_orgs = restrict(Org, actor, ADD_PERMISSION).filter(path__startswith=root.path)
+        self.campaigns = queries.campaigns_for(actor)
+        self.people = restrict(Person, actor, "view")
+        self._orgs: dict[str, Org | CellError] = {}
+        self._campaigns: dict[str, list[Campaign]] = {}
+        self._people: dict[str, Person | None] = {}
+
+    def org(self, text: str) -> Org:
+        if text not in self._orgs:
+            self._orgs[text] = self._org(text)
+        found = self._orgs[text]
+        if isinstance(found, CellError):
+            raise found
+        return found
+
+    def _org(self, text: str) -> Org | CellError:
+        if not text:
+            org = self.root  # the union the job imports into
+        else:
+            below = Org.objects.filter(path__startswith=self.root.path)
+            if text.isdigit() and len(text) <= 12:
+                matches = list(below.filter(pk=int(text)))
+            else:
+                matches = list(below.filter(name=text)) or list(below.filter(short_name=text))
+            if not matches:
+                return CellError(MSG_ORG_UNKNOWN)
+            if len(matches) > 1:
+                return CellError(MSG_ORG_AMBIGUOUS)
+            org = matches[0]
+        if not self.visit_orgs.filter(pk=org.pk).exists():
+            return CellError(MSG_ORG_OUT_OF_SCOPE)
+        return org
+
+    def campaign(self, name: str, visited_on) -> Campaign | None:
+        if not name:
+            return None
+        if name not in self._campaigns:
+            self._campaigns[name] = list(self.campaigns.filter(name=name))
+        matches = self._campaigns[name]
+        if not matches:
+            raise CellError(MSG_CAMPAIGN_UNKNOWN)
+        if len(matches) > 1 and isinstance(visited_on, date):
+            matches = [c for c in matches if c.starts_on <= visited_on <= c.ends_on] or matches
+        if len(matches) > 1:
+            raise CellError(MSG_CAMPAIGN_AMBIGUOUS)
+        return matches[0]
+
+    def person(self, id_index: str) -> Person | None:
+        if id_index not in self._people:
+            self._people[id_index] = self.people.filter(id_index=id_index).first()
+        return self._people[id_index]
+
+
+def import_key(org: Org, values: dict) -> str:
+    """SHA-256 of a visit's normalised values and union (the re-import key)."""
+    parts = [
+        str(org.pk),
+        values["visited_on"].isoformat(),
+        values["recipient"],
+        str(values["head_count"]),
+        str(values["cash"]),
+        str(values["goods_value"]),
+        str(values["campaign"].pk if values["campaign"] else ""),
+        values["id_index"] or "",
+        values["leaders"],
+        values["note"],
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class RowCleaner:
+    """Validates one row at a time (no writes): cell formats here, the rules in clean_visit."""
+
+    def __init__(self, columns: dict[int, str], resolver: Resolver):
+        self.columns, self.resolver = columns, resolver
+        self.seen: dict[str, int] = {}
+
+    def clean(self, row_number: int, cells: list) -> RowResult:
+        result = RowResult(row_number, list(cells))
+        raw = {key: (cells[i] if i < len(cells) else None) for i, key in self.columns.items()}
+
+        def fail(key: str, message) -> None:
+            result.errors.append((COLUMN_BY_KEY[key].header, message))
+
+        def attempt(key: str, fn: Callable):
+            try:
+                out = fn(raw.get(key))
+            except CellError as exc:
+                fail(key, exc.message)
+                return None
+            except ActionError as exc:
+                fail(key, _error_of(exc))
+                return None
+            if isinstance(out, tuple):
+                out, warnings = out
+                header = COLUMN_BY_KEY[key].header
+                result.warnings.extend((header, w) for w in warnings)
+            return out
+
+        # Future dates are refused by clean_visit, with the form's message.
+        visited_on = attempt("date", lambda v: clean_date(v, today=date.max))
+        recipient = attempt("recipient", lambda v: clean_text(v, 200))
+        leaders = attempt("leaders", lambda v: clean_text(v, 200))
+        note = attempt("note", lambda v: clean_text(v, 300))
+        cash = attempt("cash", lambda v: parse_amount(_amount_text(v) or "0", allow_zero=True))
+        goods = attempt(
+            "goods_value", lambda v: parse_amount(_amount_text(v) or "0", allow_zero=True)
+        )
+        org = attempt("org", lambda v: self.resolver.org(clean_text(v, 200)))
+        campaign = attempt(
+            "campaign", lambda v: self.resolver.campaign(clean_text(v, 100), visited_on)
+        )
+        head_count = _text(raw.get("head_count"))
+        id_index = person = None
+        if not _is_empty(raw.get("id_number")):
+            info = attempt("id_number", clean_id_number)
+            if info is not None:
+                id_index = index_for("id_number", info.number)
+                person = self.resolver.person(id_index)
+                header = COLUMN_BY_KEY["id_number"].header
+                if person is None:
+                    result.warnings.append((header, MSG_PERSON_NOT_FOUND))
+                else:
+                    if head_count not in ("", "1"):
+                        result.warnings.append(
+                            (COLUMN_BY_KEY["head_count"].header, MSG_PERSON_HEAD_COUNT)
+                        )
+                    head_count = "1"
+        if result.errors:
+            return result
+        try:
+            data = clean_visit(
+                recipient=recipient,
+                head_count=head_count,
+                cash=cash,
+                goods_value=goods,
+                visited_on=visited_on,
+                leaders=leaders,
+                note=note,
+                campaign=campaign,
+            )
+        except ActionError as exc:
+            key = CODE_COLUMNS.get(exc.code or "", "recipient")
+            if exc.code == "period" and campaign is not None:
+                key = "date"
+            fail(key, _error_of(exc))
+            return result
+        values = {
+            **data.__dict__,
+            "org": org,
+            "campaign": campaign,
+            "person": person,
+            "id_index": id_index,
+        }
+        values["import_key"] = import_key(org, values)
+        first = self.seen.get(values["import_key"])
+        if first is not None:
+            fail("recipient", _Formatted(MSG_DUPLICATE, {"row": first}))
+            return result
+        self.seen[values["import_key"]] = row_number
+        result.values = values
+        return result
+
+
+class BatchWriter:
+    """Inserts one batch of valid rows in one transaction with one audit event."""
+
+    def __init__(self, actor, *, audit_obj=None, audit_org=None):
+        self.actor, self.audit_obj, self.audit_org = actor, audit_obj, audit_org
+        self.job = audit_obj if isinstance(audit_obj, ImportJob) else None
+        self.batches = 0
+
+    def write(self, rows: list[RowResult], stats: ImportStats) -> list[RowResult]:
+        """Write ``rows``; return the rows that could not be saved."""
+        if not rows:
+            return []
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    created, unchanged = self._write(rows)
+                    self.batches += 1
+                    record_event(
+                        actor=self.actor,
+                        action="assistance.import_visits",
+                        obj=self.audit_obj,
+                        org=self.audit_org,
+                        details={
+                            "batch": self.batches,
+                            "rows": len(rows),
+                            "created": created,
+                            "unchanged": unchanged,
+                        },
+                    )
+            except IntegrityError:
+                # Another import of the same rows committed between our read and our write.
+                if attempt == 0:
+                    continue
+                for row in rows:
+                    row.errors.append((COLUMN_BY_KEY["recipient"].header, MSG_SAVE_FAILED))
+                return rows
+            stats.created += created
+            stats.unchanged += unchanged
+            return []
+        return []  # pragma: no cover
+
+    def _write(self, rows: list[RowResult]) -> tuple[int, int]:
+        keys = [r.values["import_key"] for r in rows]
+        existing = set(
+            Visit.objects.filter(import_key__in=keys).values_list("org_id", "import_key")
+        )
+        new = []
+        for row in rows:
+            v = row.values
+            if (v["org"].pk, v["import_key"]) in existing:
+                continue
+            new.append(
+                Visit(
+                    org=v["org"],
+                    campaign=v["campaign"],
+                    person=v["person"],
+                    recipient=v["recipient"],
+                    head_count=v["head_count"],
+                    cash=v["cash"],
+                    goods_value=v["goods_value"],
+                    visited_on=v["visited_on"],
+                    leaders=v["leaders"],
+                    note=v["note"],
+                    import_job=self.job,
+                    import_key=v["import_key"],
+                    created_by=self.actor,
+                )
+            )
+        if new:
+            Visit.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        return len(new), len(rows) - len(new)
+
+
+def import_visits(
+    rows: Iterable[list],
+    *,
+    actor,
+    org: Org,
+    first_row: int = 1,
+    total_rows: int = 0,
+    batch_size: int = BATCH_SIZE,
+    on_header: Callable[[list], None] | None = None,
+    on_error: Callable[[RowResult], None] | None = None,
+    on_warning: Callable[[RowResult], None] | None = None,
+    on_progress: Callable[[ImportStats], None] | None = None,
+    audit_obj=None,
+) -> ImportStats:
+    """Import visit rows for ``org`` and the unions below it where ``actor`` records visits.
+    Raises :class:`VisitFileError` when the file as a whole is unusable."""
+    iterator = iter(rows)
+    header_row, header, columns = find_header(iterator, first_row)
+    if on_header:
+        on_header(header)
+    stats = ImportStats(total_rows=max(total_rows - (header_row - first_row + 1), 0))
+    cleaner = RowCleaner(columns, Resolver(actor, org))
+    writer = BatchWriter(actor, audit_obj=audit_obj, audit_org=org)
+    pending: list[RowResult] = []
+    read = 0
+
+    def flush():
+        for row in writer.write(pending, stats):
+            stats.errors += 1
+            if on_error:
+                on_error(row)
+        pending.clear()
+        stats.processed_rows = read
+        if on_progress:
+            on_progress(stats)
+
+    for offset, cells in enumerate(iterator, start=header_row + 1):
+        if all(_is_empty(c) for c in cells):
+            continue
+        read += 1
+        result = cleaner.clean(offset, cells)
+        if result.warnings:
+            stats.warnings += len(result.warnings)
+            if on_warning:
+                on_warning(result)
+        if result.ok:
+            pending.append(result)
+        else:
+            stats.errors += 1
+            if on_error:
+                on_error(result)
+        if read % batch_size == 0:
+            flush()
+    flush()
+    stats.total_rows = read
+    return stats
+
+
+# --- upload and template -----------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+
+@action("assistance.upload_visits", permission=IMPORT_PERMISSION)
+def create_visit_import_job(ctx, *, org: Org, upload) -> ImportJob:
+    """Store an uploaded visits file for ``org`` and queue its import."""
+    from gonghui.platform.imports.jobs import start_import_job
+
+    org = ctx.require(org, IMPORT_PERMISSION)
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise ActionError(_("Upload an .xlsx or .csv file."), code="file_type")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ActionError(_("The file is larger than 20 MB."), code="file_size")
+    job = ImportJob(kind=ImportKind.VISITS, org=org, created_by=ctx.actor, original_name=name)
+    job.file.save(name, upload, save=False)
+    job.save()
+    ctx.wrote(job, details={"file": name, "org": org.name}, recheck=IMPORT_PERMISSION)
+    ctx.org = org
+    start_import_job(job)
+    return job
+
+
+def build_template() -> bytes:
+    """The xlsx template: the header row (ID column formatted as text) and a help sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    bold = Font(bold=True)
+    required_fill = PatternFill("solid", fgColor="FDE9D9")
+    sheet.append([c.title for c in COLUMNS])
+    for i, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=i)
+        cell.font = bold
+        if column.required:
+            cell.fill = required_fill
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = column.width
+        if column.key == "id_number":
+            for row in range(2, 2002):
+                sheet.cell(row=row, column=i).number_format = "@"
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet(HELP_SHEET_NAME)
+    with translation.override("zh-hans"):
+        help_sheet.append(["列", "必填", "说明"])
+        for cell in help_sheet[1]:
+            cell.font = bold
+        for column in COLUMNS:
+            help_sheet.append([column.header, "是" if column.required else "否", str(column.help)])
+        help_sheet.append([])
+        help_sheet.append(
+            [
+                str(
+                    _(
+                        "Rows with errors are not imported: download the error workbook, fix the "
+                        "rows there and import that file again. Importing the same rows again "
+                        "changes nothing."
+                    )
+                )
+            ]
+        )
+    help_sheet.column_dimensions["A"].width = 12
+    help_sheet.column_dimensions["B"].width = 8
+    help_sheet.column_dimensions["C"].width = 90
+    for row in help_sheet.iter_rows(min_row=2):
+        row[-1].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
