@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gonghui.platform.pii",
     "gonghui.platform.sms",
     "gonghui.platform.imports",
+    "gonghui.platform.idempotency",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
