@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import views
+from gonghui.portal import assistance_views, views
 
 app_name = "portal"
 
@@ -9,6 +9,25 @@ urlpatterns = [
     path("card/", views.card, name="card"),
     path("transfer/", views.transfer_request, name="transfer-request"),
     path("transfer/<int:pk>/cancel/", views.transfer_cancel, name="transfer-cancel"),
+    # Hardship help (困难帮扶): the member's own applications.
+    path("assistance/", assistance_views.assistance_home, name="assistance"),
+    path("assistance/apply/", assistance_views.assistance_apply, name="assistance-apply"),
+    path("assistance/<int:pk>/", assistance_views.assistance_detail, name="assistance-detail"),
+    path(
+        "assistance/<int:pk>/upload/",
+        assistance_views.assistance_upload,
+        name="assistance-upload",
+    ),
+    path(
+        "assistance/<int:pk>/withdraw/",
+        assistance_views.assistance_withdraw,
+        name="assistance-withdraw",
+    ),
+    path(
+        "assistance/document/<uuid:public_id>/",
+        assistance_views.assistance_attachment,
+        name="assistance-attachment",
+    ),
     path("login/", views.login_phone, name="login"),
     path("login/verify/", views.login_verify, name="verify"),
     path("logout/", views.logout_view, name="logout"),
