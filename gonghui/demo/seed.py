@@ -68,6 +68,7 @@ class SeedResult:
     created_orgs: int = 0
     created_employers: int = 0
     members: dict = field(default_factory=dict)
+    assistance: dict = field(default_factory=dict)
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
@@ -280,4 +281,11 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
         DemoAccount("secadmin", "安全管理员", "security_admin", root.name),
         DemoAccount("auditor", "审计管理员", "audit_admin", root.name),
     ]
+
+    # Hardship assistance: its staff accounts, then cases for members of 渝北 unions.
+    from gonghui.demo.seed_assistance import seed_assistance
+
+    assistance = seed_assistance(sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei)
+    result.accounts += assistance.accounts
+    result.assistance = assistance.summary
     return result

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo data: {result.created_orgs} organisations and "
             f"{result.created_employers} employers created (0 means already loaded); "
-            f"members: {result.members}"
+            f"members: {result.members}; assistance: {result.assistance or 'already loaded'}"
         )
         if opts["quiet_logins"]:
             return
@@ -31,7 +31,10 @@ class Command(BaseCommand):
             f"  Staff console  http://127.0.0.1:8000/console/   (password for all: {DEMO_PASSWORD})"
         )
         for account in result.accounts:
-            self.stdout.write(f"    {account.username:<18} {account.role:<15} {account.org_name}")
+            note = f" — {account.note}" if account.note else ""
+            self.stdout.write(
+                f"    {account.username:<18} {account.role:<20} {account.org_name}{note}"
+            )
         self.stdout.write(
             "  Worker portal  http://127.0.0.1:8000/m/   phone "
             f"{DEMO_MEMBER_PHONE} (the SMS code is shown on the page)"
