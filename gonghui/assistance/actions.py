@@ -84,7 +84,9 @@ from gonghui.platform.workflow.base import ActionError, OutOfScope, StateMachine
 
 S = ApplicationState
 CENT = Decimal("0.01")
+# One aid amount; budgets (a federation's whole year) go up to what the column holds.
 MAX_AMOUNT = Decimal("1000000.00")
+MAX_BUDGET = Decimal("9999999999.99")
 ALLOWED_UPLOAD_TYPES = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",
@@ -96,7 +98,9 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # --- small helpers ------------------------------------------------------------------------
 
 
-def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+def parse_amount(
+    value, *, field: str = "amount", allow_zero: bool = False, limit: Decimal = MAX_AMOUNT
+) -> Decimal:
     """A money amount in yuan with at most two decimals; refuses floats' surprises too."""
     if isinstance(value, float):
         value = repr(value)
@@ -118,7 +122,7 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
         raise ActionError(_("Amounts have at most two decimals."), code="invalid_amount")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ActionError(_("Amounts must be greater than zero."), code="negative_amount")
-    if amount > MAX_AMOUNT:
+    if amount > limit:
         raise ActionError(_("The amount is too large."), code="invalid_amount")
     return amount.quantize(CENT)
 
@@ -1278,7 +1282,7 @@ def set_budget(ctx, *, org: Org, year: int, aid_type: str, amount, note: str = "
         raise ActionError(_("Budgets are for aid paid in money."), code="invalid_choice")
     if not 2000 <= int(year) <= 2100:
         raise ActionError(_("Give a valid year."), code="invalid_year")
-    amount = parse_amount(amount, allow_zero=True)
+    amount = parse_amount(amount, allow_zero=True, limit=MAX_BUDGET)
     budget, created = Budget.objects.select_for_update().get_or_create(
         org=org, year=year, aid_type=aid_type, defaults={"amount": amount, "note": note[:200]}
     )
@@ -1523,7 +1527,11 @@ def start_annual_review(
     org = ctx.require(org, "assistance.add_annualreview")
     ratio = Decimal(str(ratio))
     if not MIN_SPOT_CHECK <= ratio <= 1:
-        raise ActionError(_("Spot-check at least 30% of the files."), code="ratio")
+        raise ActionError(
+            _("Spot-check at least %(percent)s%% of the files."),
+            code="ratio",
+            params={"percent": int(MIN_SPOT_CHECK * 100)},
+        )
     if AnnualReview.objects.filter(org=org, year=year).exists():
         raise ActionError(
             _("This year's review of this union already exists."), code="review_exists"
@@ -1633,7 +1641,7 @@ def save_campaign(
     campaign.name = name[:100]
     campaign.kind = kind
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
-    campaign.budget = parse_amount(budget, allow_zero=True)
+    campaign.budget = parse_amount(budget, allow_zero=True, limit=MAX_BUDGET)
     campaign.description = (description or "").strip()[:4000]
     campaign.save()
     ctx.wrote(campaign, details={"name": campaign.name, "budget": str(campaign.budget)})

@@ -38,12 +38,11 @@ from gonghui.platform.validators import id_check_char
 DEMO_NOTE = "演示数据"
 # 渝北 budgets and the city's, in yuan, per money aid type.
 YUBEI_BUDGETS = {"living": 300_000, "medical": 500_000, "education": 200_000, "warmth": 150_000}
-# actions.MAX_AMOUNT caps one amount at 1,000,000 yuan.
 CITY_BUDGETS = {
-    "living": 1_000_000,
-    "medical": 1_000_000,
-    "education": 800_000,
-    "warmth": 1_000_000,
+    "living": 20_000_000,
+    "medical": 30_000_000,
+    "education": 15_000_000,
+    "warmth": 60_000_000,
 }
 
 

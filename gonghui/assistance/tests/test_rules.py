@@ -530,3 +530,13 @@ def test_an_item_in_a_batch_cannot_go_into_a_second_batch(tree, staff, approved)
         actions.create_batch(actor=staff.finance, org=tree.yubei, items=[item])
     assert exc.value.code == "not_payable"
     assert Payment.objects.count() == 1
+
+
+def test_a_federation_budget_may_exceed_the_largest_single_grant(tree, staff):
+    budget = actions.set_budget(
+        actor=staff.city_finance, org=tree.city, year=2026, aid_type="warmth", amount="60000000"
+    )
+    assert budget.amount == Decimal("60000000.00")
+    with pytest.raises(ActionError) as err:
+        actions.parse_amount("1000000.01")
+    assert err.value.code == "invalid_amount"
