@@ -570,7 +570,10 @@ def _write_items(application: Application, items: list[dict]) -> None:
         beneficiary = raw.get("beneficiary")
         beneficiary_id = getattr(beneficiary, "pk", beneficiary) or None
         if beneficiary_id is not None:
-            beneficiary_id = int(beneficiary_id)
+            try:
+                beneficiary_id = int(beneficiary_id)
+            except (TypeError, ValueError):
+                beneficiary_id = -1
             if beneficiary_id not in household:
                 raise ActionError(_("Choose a child from the household."), code="beneficiary")
         if aid_type == AidType.EDUCATION:

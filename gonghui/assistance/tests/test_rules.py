@@ -540,3 +540,16 @@ def test_a_federation_budget_may_exceed_the_largest_single_grant(tree, staff):
     with pytest.raises(ActionError) as err:
         actions.parse_amount("1000000.01")
     assert err.value.code == "invalid_amount"
+
+
+def test_a_malformed_child_reference_is_a_clear_refusal(tree, staff, funded):
+    person = make_person(tree.grassroots, 7)
+    application = staff_application(staff, tree.grassroots, person)
+    with pytest.raises(ActionError) as err:
+        actions.save_application(
+            actor=staff.officer,
+            file=application.file,
+            application=application,
+            items=[{"aid_type": "education", "amount_requested": "100", "beneficiary": "x"}],
+        )
+    assert err.value.code == "beneficiary"
