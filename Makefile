@@ -40,6 +40,7 @@ demo: compilemessages migrate
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -r gonghui config -c pyproject.toml -ll -q
 
 format: $(STAMP)
 	$(BIN)/ruff format .

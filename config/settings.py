@@ -7,9 +7,11 @@ given; a missing one stops the process with a message naming it). See README "�
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -72,12 +74,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gonghui.platform.audit",
     "gonghui.platform.access",
     "gonghui.platform.pii",
     "gonghui.platform.sms",
     "gonghui.platform.imports",
     "gonghui.platform.idempotency",
+    "gonghui.platform.security",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
@@ -90,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gonghui.platform.security.middleware.ContentSecurityPolicyMiddleware",
+    "gonghui.platform.security.middleware.NoStoreMiddleware",
     "gonghui.platform.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gonghui.platform.middleware.ChineseFirstMiddleware",
@@ -97,9 +106,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "gonghui.accounts.middleware.ActiveAccountMiddleware",
+    "gonghui.accounts.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the 429 lockout page.
+    "gonghui.accounts.lockout.LoginLockoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.portal.context.platform",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -157,17 +171,26 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses locked usernames and throttled addresses (django-axes), see lockout.py.
+    "gonghui.accounts.lockout.LoginBackend",
     "gonghui.platform.access.backends.GrantBackend",
 ]
 LOGIN_URL = "/console/login/"
+# Password policy profile (gonghui/accounts/passwords.py, docs/security.md "Login, passwords
+# and sessions"): "dengbao" (等保: 3 of 4 character classes, 90-day expiry for admin and 三员
+# roles) or "asvs" (no composition rule, no expiry). Both: 8 characters (12 for admin and 三员
+# roles), common-password list, no reuse of the last 5.
+GONGHUI_PASSWORD_PROFILE = env_str("GONGHUI_PASSWORD_PROFILE") or "dengbao"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
     },
+    {"NAME": "gonghui.accounts.passwords.PolicyLengthValidator"},
+    {"NAME": "gonghui.accounts.passwords.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gonghui.accounts.passwords.PasswordHistoryValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -179,7 +202,38 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 GONGHUI_STAFF_IDLE_SECONDS = env_int("GONGHUI_STAFF_IDLE_SECONDS", 30 * 60)
+GONGHUI_OFFICER_IDLE_SECONDS = env_int("GONGHUI_OFFICER_IDLE_SECONDS", 15 * 60)  # 三员 roles
+# Absolute session lifetime from login, whatever the activity (ActiveAccountMiddleware).
+GONGHUI_SESSION_MAX_SECONDS = env_int("GONGHUI_SESSION_MAX_SECONDS", 12 * 3600)
+
+# Login lockout (django-axes, gonghui/accounts/lockout.py): 5 failures lock the username for
+# 30 minutes; 30 failures from one client address refuse its password logins for 30 minutes.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "gonghui.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit log already
+AXES_ENABLE_ADMIN = False  # the console has its own lockout page
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+GONGHUI_LOGIN_IP_FAILURE_LIMIT = env_int("GONGHUI_LOGIN_IP_FAILURE_LIMIT", 30)
+# axes.W002: its middleware is installed as a subclass (LoginLockoutMiddleware). axes.W006:
+# the lock is per username by design; addresses are throttled separately (lockout.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
 CSRF_COOKIE_HTTPONLY = True
+
+# Second factor (TOTP, django-otp) for every staff and partner account; see docs/security.md
+# "Second factor". Production always requires it (a system check fails otherwise); a demo
+# instance skips it by default and says so on every console page.
+GONGHUI_REQUIRE_2FA = env_bool("GONGHUI_REQUIRE_2FA", True)
+GONGHUI_2FA_DEMO_SKIP = DEMO_MODE and env_bool("GONGHUI_2FA_DEMO_SKIP", True)
+OTP_TOTP_ISSUER = "gonghui"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds; doubles with each consecutive failure
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Proxies whose X-Real-IP header is believed (nginx on the same host by default).
 GONGHUI_TRUSTED_PROXIES = env_list("GONGHUI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
@@ -246,6 +300,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4.0): 'self' only, no third-party origin (WEB-3, WEB-4).
+# Inline <script>/<style> carry nonce="{{ CSP_NONCE }}". The console (/console/) adds
+# 'unsafe-eval' to script-src and 'unsafe-inline' to style-src for django-unfold's Alpine.js:
+# gonghui/platform/security/middleware.py and docs/security.md "Headers, cookies and CSP".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Cache-Control: no-store on every response under these prefixes (DATA-5).
+GONGHUI_NO_STORE_PREFIXES = ["/console/", "/m/", "/api/"]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -254,6 +328,13 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: Secure, path "/", no Domain, so no subdomain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- Logging -------------------------------------------------------------------------------
@@ -272,7 +353,13 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # SQL parameters and template contexts (django.template's DEBUG records carry the whole
+    # context in their exception) hold personal data: never logged, even at LOG_LEVEL=DEBUG.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures are in the audit log (auth.login_failed)
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # --- Console (django-unfold) ---------------------------------------------------------------
@@ -312,4 +399,4 @@ UNFOLD = {
 
 # --- API -----------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_PAGINATION_MAX_LIMIT = 200

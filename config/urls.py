@@ -2,6 +2,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
+from gonghui.accounts import twofactor
+from gonghui.accounts.admin import own_password_change
 from gonghui.assistance.console_views import attachment_download, queues_view
 from gonghui.console.sites import console_site
 from gonghui.console.views import reveal_view
@@ -36,6 +38,15 @@ urlpatterns = [
         "console/assistance/attachments/<uuid:public_id>/",
         console_site.admin_view(attachment_download),
         name="console-assistance-attachment",
+    ),
+    # Second factor (AUTH-5): reachable before the session has passed it (see twofactor.py).
+    path("console/2fa/setup/", twofactor.setup_view, name="console-2fa-setup"),
+    path("console/2fa/verify/", twofactor.verify_view, name="console-2fa-verify"),
+    # The console's own password change through the audited action (policy, history).
+    path(
+        "console/password_change/",
+        console_site.admin_view(own_password_change),
+        name="console-password-change",
     ),
     path("console/", console_site.urls),
     path("admin/", RedirectView.as_view(url="/console/", permanent=False)),

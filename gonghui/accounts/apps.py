@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "gonghui.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # twofactor registers the 2FA system check; lockout and middleware connect signal
+        # receivers (lockout audit events, the login time in the session).
+        from gonghui.accounts import lockout, middleware, twofactor  # noqa: F401

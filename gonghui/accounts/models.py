@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.platform.pii.fields import BlindIndexField, EncryptedTextField
@@ -56,6 +57,9 @@ class User(AbstractUser):
     agency = models.CharField(_("partner agency"), max_length=200, blank=True)
     # Both are PI the User model inherits from AbstractUser; kept but unused for members.
     email = models.EmailField(_("email address"), blank=True)
+    # Set whenever a new password is saved (not when the hash is merely upgraded); the
+    # 90-day expiry of admin and 三员 passwords counts from here (gonghui/accounts/passwords.py).
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     objects = GonghuiUserManager()
 
@@ -65,6 +69,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # ``_password`` holds the raw password after set_password() until the next save;
+        # Django's hash upgrade on login clears it first, so a rehash is not a change.
+        changed = self._password is not None
+        if changed:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password_changed_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "password_changed_at"]
+        super().save(*args, **kwargs)
+        if changed and self.has_usable_password():
+            from gonghui.accounts.passwords import remember_password
+
+            remember_password(self)
 
     def get_full_name(self) -> str:
         return self.display_name or self.username
@@ -93,3 +112,23 @@ class User(AbstractUser):
     @property
     def is_member(self) -> bool:
         return self.kind == UserKind.MEMBER
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (the current one included), so that none of
+    the last ``history`` passwords of the policy can be set again."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password history entry")
+        verbose_name_plural = _("password history")
+        ordering = ["user_id", "-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="pwhist_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

@@ -17,7 +17,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import PlainSerializer, WithJsonSchema
 
@@ -52,6 +52,7 @@ from gonghui.assistance.models import (
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict, user_permissions
+from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.idempotency.services import HEADER as IDEMPOTENCY_HEADER
 from gonghui.platform.idempotency.services import idempotent
 from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail, mask_name, mask_phone

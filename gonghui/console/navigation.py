@@ -170,6 +170,12 @@ GROUPS = [
             ),
             (_("API tokens"), "key", "console:access_apitoken_changelist", "access.view_apitoken"),
             (
+                _("Login lockouts"),
+                "lock_clock",
+                "console:accounts_user_lockouts",
+                "accounts.unlock_user",
+            ),
+            (
                 _("Audit log"),
                 "policy",
                 "console:audit_auditevent_changelist",

@@ -25,7 +25,7 @@ from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.validators import make_uscc_for
 
 DATA = Path(__file__).resolve().parent.parent / "orgs" / "data"
-DEMO_PASSWORD = "Gonghui@2026"
+DEMO_PASSWORD = "Gonghui@2026"  # noqa: S105 - public demo-only password, printed by load_demo
 DEMO_MEMBER_PHONE = "13800138000"
 CITY_REGION = "500000"
 FUNCTIONAL_ZONES = [

@@ -54,7 +54,7 @@ NEW_FORMS = (
 
 class _People:
     def __init__(self, seed: int = 2023):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible fake demo people, not secrets
         self.ids: set[str] = set()
         self.phones: set[str] = set()
 

@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.members import actions
@@ -27,6 +27,7 @@ from gonghui.members.search import overdue_join_requests, search_memberships
 from gonghui.members.tokens import channel_for_token, join_token
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict, subtree_ids
+from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
 from gonghui.platform.validators import normalize_mobile

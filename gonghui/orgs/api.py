@@ -4,13 +4,14 @@ from datetime import date
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.orgs import actions, queries
 from gonghui.orgs.choices import IndustrySection, OrgKind, OrgStatus, Ownership
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import get_scoped_or_404
+from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.pii.masking import mask_phone
 
 router = Router(tags=["orgs"])

@@ -433,7 +433,10 @@ def card(request):
         token = card_token(membership)
         context.update(
             token=token,
-            qr_svg=mark_safe(qr_svg_inline(token, scale=4, title=_("Membership card code"))),
+            # segno renders the SVG and escapes the title; the signed token is our own.
+            qr_svg=mark_safe(  # noqa: S308 # nosec B308 B703
+                qr_svg_inline(token, scale=4, title=_("Membership card code"))
+            ),
             valid_days=CARD_VALID_DAYS,
         )
     response = render(request, "portal/card.html", context)

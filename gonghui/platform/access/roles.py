@@ -215,7 +215,7 @@ _ROLE_DEFS = [
             | {"orgs.pick_org"}
             | crud("access.rolegrant", delete=True)
             | crud("access.apitoken", delete=True)
-            | {"accounts.unlock_user"}
+            | {"accounts.unlock_user", "accounts.reset_otp"}
         ),
         officer=True,
         description=_("Roles, grants, security policy and unlocks; no business data."),

@@ -43,7 +43,60 @@ def _clean_details(errors):
     return details
 
 
+# The error body every handler below answers with, declared in the OpenAPI schema.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "request_id": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "object"}},
+            },
+            "required": ["code", "message", "request_id"],
+        }
+    },
+    "required": ["error"],
+}
+# Answered by the handlers below on any operation: 400 an action refused, 422 invalid
+# input; with authentication also 401, 403 (permission) and 404 (outside the caller's scope).
+COMMON_ERRORS = {
+    400: "The action was refused.",
+    422: "Some fields are missing or invalid.",
+}
+AUTH_ERRORS = {
+    401: "Not logged in and no valid API token.",
+    403: "Permission denied.",
+    404: "Not found, or outside the caller's org subtree.",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Declare the uniform error responses on every operation of an OpenAPI schema."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            codes = dict(COMMON_ERRORS)
+            if operation.get("security"):
+                codes.update(AUTH_ERRORS)
+            for status, description in codes.items():
+                responses.setdefault(status, {"description": description, "content": ref})
+    return schema
+
+
 def install(api) -> None:
+    get_schema = api.get_openapi_schema
+
+    def get_openapi_schema(*args, **kwargs):
+        return document_errors(get_schema(*args, **kwargs))
+
+    api.get_openapi_schema = get_openapi_schema
+
     @api.exception_handler(NinjaValidationError)
     def validation(request, exc):
         return error_response(

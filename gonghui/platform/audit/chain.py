@@ -31,9 +31,12 @@ def compute_hash(event) -> str:
     return hashlib.sha256(canonical(event).encode("utf-8")).hexdigest()
 
 
-def verify_chain(queryset, chunk_size: int = 2000):
-    """Return ``(checked, first_broken_event_or_None, reason)`` walking in id order."""
-    previous = GENESIS
+def verify_chain(queryset, chunk_size: int = 2000, start: str = GENESIS):
+    """Return ``(checked, first_broken_event_or_None, reason)`` walking in id order.
+
+    ``start`` is the ``prev_hash`` of the first event: GENESIS, or after a purge the anchor
+    recorded by its ``audit.purge`` event (see retention.py)."""
+    previous = start
     checked = 0
     for event in queryset.order_by("id").iterator(chunk_size=chunk_size):
         if event.prev_hash != previous:

@@ -46,11 +46,15 @@ def send_login_code(*, phone: str, ip: str | None, purpose: str = "login") -> Se
     phone_index = index_for("phone", phone)
     with transaction.atomic():
         recent = SMSCode.objects.filter(phone_index=phone_index)
-        # One code a minute per purpose (a worker may apply to join, then log in); the hourly
-        # cap below counts every purpose.
-        last = recent.filter(purpose=purpose).order_by("-created_at").first()
-        if last and (now - last.created_at) < timedelta(seconds=60):
-            wait = 60 - int((now - last.created_at).total_seconds())
+        # SMS_RATE_PER_PHONE_MINUTE codes a minute per purpose (a worker may apply to join,
+        # then log in); the hourly cap below counts every purpose.
+        in_last_minute = list(
+            recent.filter(purpose=purpose, created_at__gt=now - timedelta(seconds=60))
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        if len(in_last_minute) >= max(1, settings.SMS_RATE_PER_PHONE_MINUTE):
+            wait = max(1, 60 - int((now - in_last_minute[0]).total_seconds()))
             raise RateLimited(
                 _("Please wait %(s)s seconds before asking for a new code.") % {"s": wait}, wait
             )

@@ -1,0 +1,144 @@
+"""The world the permission matrix runs against (gonghui/platform/access/matrix.yaml).
+
+One tree like the ``tree`` fixture (city → 渝北 → 回兴街道 → a grassroots union; 江北 with its
+own grassroots union; an industry union), one user per matrix role, and one object of each
+kind in the 渝北 grassroots union, built through the real actions where the app has them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from django.conf import settings
+
+from gonghui.assistance import actions as assistance_actions
+from gonghui.assistance.choices import ApplicationState as S
+from gonghui.assistance.choices import ItemState
+from gonghui.assistance.testing import Staff, advance, budgets, make_person, staff_application
+from gonghui.members import actions as member_actions
+from gonghui.orgs.choices import OrgKind
+from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.testing.factories import make_org, root_org, staff_with_role
+
+MATRIX_PATH = settings.BASE_DIR / "gonghui" / "platform" / "access" / "matrix.yaml"
+
+
+def load_matrix(path=MATRIX_PATH) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+class Tree:
+    """The attributes ``gonghui.assistance.testing.Staff`` expects."""
+
+
+@dataclass
+class World:
+    tree: Tree
+    users: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+
+def build_tree() -> Tree:
+    t = Tree()
+    t.city = root_org()
+    t.yubei = make_org(t.city, name="渝北区总工会", region_code="500112")
+    t.jiangbei = make_org(t.city, name="江北区总工会", region_code="500105")
+    t.township = make_org(t.yubei, OrgKind.TOWNSHIP_FEDERATION, name="回兴街道总工会")
+    t.grassroots = make_org(
+        t.township,
+        OrgKind.GRASSROOTS,
+        name="渝北测试公司工会",
+        contact_name="赵联络",
+        contact_phone="13812345678",
+    )
+    t.jb_grassroots = make_org(t.jiangbei, OrgKind.GRASSROOTS, name="江北测试公司工会")
+    t.industry = make_org(t.city, OrgKind.INDUSTRY_UNION, name="重庆市教育工会")
+    return t
+
+
+def build_world() -> World:
+    t = build_tree()
+    w = World(tree=t)
+    u = w.users
+    u["anonymous"] = None
+    u["grassroots_staff"] = staff_with_role(t.grassroots, "org_admin", username="m_grassroots")
+    u["district_staff"] = staff_with_role(t.yubei, "org_admin", username="m_district")
+    u["other_district_staff"] = staff_with_role(t.jiangbei, "org_admin", username="m_jiangbei")
+    u["industry_staff"] = staff_with_role(t.industry, "org_admin", username="m_industry")
+    u["city_staff"] = staff_with_role(t.city, "org_admin", username="m_city")
+    u["partner_agent"] = staff_with_role(t.city, "partner_agent", username="m_partner")
+    for officer in ("system_admin", "security_admin", "audit_admin"):
+        u[officer] = staff_with_role(t.city, officer, username=f"m_{officer}")
+
+    staff = Staff(t)
+    u["assistance_officer"] = staff.officer
+    u["assistance_reviewer"] = staff.reviewer
+    u["finance_officer"] = staff.finance
+    budgets(t.yubei, staff.finance)
+
+    # A member of the grassroots union, with a hardship file and a submitted application.
+    person = make_person(t.grassroots, 1, name="王芳")
+    application = staff_application(staff, t.grassroots, person, n=1)
+    application = advance(staff, application, S.SUBMITTED)
+    membership = person.memberships.get()
+
+    # A second case, approved and put in a payment batch: the payment.
+    payee = make_person(t.grassroots, 2, name="张三丰")
+    paid = advance(staff, staff_application(staff, t.grassroots, payee, n=2), S.APPROVED)
+    items = list(paid.items.filter(state=ItemState.APPROVED).order_by("pk"))
+    batch = assistance_actions.create_batch(actor=staff.finance, org=t.yubei, items=items)
+    payment = batch.payments.order_by("pk").first()
+
+    join_request = member_actions.submit_join_request(
+        actor=None,
+        org=t.grassroots,
+        name="李四",
+        id_number="500112199001011234"[:-1] + _check("500112199001011234"[:-1]),
+        phone="13900000042",
+        employer_name="某某外卖平台",
+        employment_form="food_delivery",
+    )
+    event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
+
+    w.ids = {
+        "org": t.grassroots.pk,
+        "org_name": t.grassroots.name,
+        "membership": membership.pk,
+        "person": person.pk,
+        "person_name": person.name,
+        "person_id_number": person.id_number,
+        "join_request_id_number": join_request.id_number,
+        "join_request": join_request.pk,
+        "file": application.file_id,
+        "application": application.pk,
+        "payment_batch": batch.pk,
+        "payment": payment.pk,
+        "payment_item": payment.item_id,
+        "payment_file": paid.file_id,
+        "audit_event": event.pk,
+    }
+    return w
+
+
+def _check(body: str) -> str:
+    from gonghui.platform.validators.idcard import id_check_char
+
+    return id_check_char(body)
+
+
+def xlsx_rows(content: bytes) -> list[tuple]:
+    """The data rows (after the header) of the first sheet of an xlsx download."""
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [tuple(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def xlsx_text(content: bytes) -> str:
+    return "\n".join(
+        "\t".join("" if v is None else str(v) for v in row) for row in xlsx_rows(content)
+    )
