@@ -139,7 +139,7 @@ def _build(parents, users, members, files):
 
 
 def _api_ids(client, url) -> set[int]:
-    response = client.get(url, {"limit": 1000})
+    response = client.get(url, {"limit": 200})
     assert response.status_code == 200, (url, response.status_code, response.get("Location"))
     return {item["id"] for item in response.json()["items"]}
 
