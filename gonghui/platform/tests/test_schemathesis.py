@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -68,11 +68,17 @@ EXCLUDED: dict[tuple[str, str], set] = {
 
 @pytest.fixture
 def _in_process_requests():
-    # The WSGI handler closes "old" connections when a request finishes, which would close
-    # the test transaction's connection; Django's own test client disconnects it the same way.
+    # The WSGI handler closes "old" connections when a request starts and finishes. Inside the
+    # test transaction autocommit is off, which counts as "unusable", so PostgreSQL's
+    # connection would really be closed (SQLite's in-memory test database ignores close()).
+    # Django's own test client disconnects both signals the same way.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
-    request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
