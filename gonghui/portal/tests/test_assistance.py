@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from gonghui.assistance import actions
 from gonghui.assistance.choices import ApplicationState as S
@@ -298,7 +299,7 @@ def test_progress_shows_publicity_then_decision_and_payment(client, tree, staff,
     page = html_of(client.get(detail(app)))
     assert "Completed" in page and "Total granted" in page and "5000.00" in page
     paid = app.items.get(aid_type="living").paid_at
-    assert paid.strftime("%Y-%m-%d") in page
+    assert timezone.localtime(paid).strftime("%Y-%m-%d") in page
     assert "622202*********3445" in page and ACCOUNT not in page
     for name in ("officer", "reviewer", "approver", "finance"):
         assert name not in page
