@@ -60,12 +60,15 @@ test-pg: $(STAMP) compilemessages
 browser: $(STAMP) compilemessages
 	$(BIN)/pytest -m browser tests/browser -p no:xdist
 
+# Benchmarks B1-B5 (issue #6; never part of `make test`). BENCH_SCALE=tiny|small|full (default
+# small); BENCH_DATABASE_URL=postgres://... for PostgreSQL, else SQLite under var/.
+# Writes bench/results/<date>-<vendor>.json and prints a table.
 bench: $(STAMP)
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py --scale $${BENCH_SCALE:-small}
 
-# B1 roster import: 10k and 100k rows; BENCH_DATABASE_URL=postgres://... for PostgreSQL
+# B1 roster import only
 bench-import: $(STAMP)
-	$(PYTHON) bench/import_bench.py
+	$(PYTHON) bench/run.py --scale $${BENCH_SCALE:-small} --only b1
 
 # Developer tools (need GNU gettext): extract strings into locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)

@@ -1,187 +1,323 @@
-"""Benchmarks (never part of `make test`). Each figure is a ratio against a baseline measured
-in the same process, so that machines of different speed give comparable results.
+"""`make bench`: the benchmarks of issue #6, each measuring our code (O) against its raw
+limit (R) and a naive Django baseline (N) in the same run. Never part of `make test` (a tiny
+run of each is: gonghui/platform/tests/test_bench_smoke.py).
 
-B7 — subtree scoping (reference/performance.md §4): how much does ``restrict()`` cost over
-the same query given a literal list of org ids, at district, township and grassroots scope?
-It also measures the alternative encoding (an ``org_id IN (SELECT id … path LIKE)``
-subquery) so the choice can be revisited with numbers.
+    python bench/run.py [--scale tiny|small|full] [--only b1,b2,...] [--out FILE]
 
-Usage: ``make bench`` (SQLite under var/bench.sqlite3) or
-``BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gonghui_bench make bench``.
-Results: bench/results/<name>-<vendor>.json
+Database: BENCH_DATABASE_URL, else DATABASE_URL, else var/bench-<scale>.sqlite3 (filled once
+by generate_city; the benchmarks undo their writes). Scale: --scale or BENCH_SCALE (default
+small). Results: bench/results/<YYYY-MM-DD>-<vendor>.json and a table on stdout.
+
+  B1 roster import          bench/b1_import.py   (was bench/import_bench.py)
+  B2 member list page       bench/b2_list.py
+  B3 cockpit counts         bench/b3_cockpit.py  (also at a 10k-member database, child run)
+  B4 scope filter, org tree bench/b4_scope.py    (was "B7" in the old bench/run.py)
+  B5 gunicorn under load    bench/b5_load.py
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import json
 import os
-import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-)
 
-import django  # noqa: E402
+from bench.common import RESULTS, SCALES, database_url, setup_django  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-
-from gonghui.orgs.models import Employer, Org  # noqa: E402
-from gonghui.platform.access.scoping import subtree_q  # noqa: E402
-from gonghui.platform.testing.factories import UserFactory, grant  # noqa: E402
-from gonghui.platform.validators import make_uscc_for  # noqa: E402
-
-DISTRICTS, TOWNSHIPS, GRASSROOTS, EMPLOYERS_PER_UNION = 40, 20, 12, 10
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ALL = ("b1", "b2", "b3", "b4", "b5")
 
 
-def step(n: int) -> str:
-    out = ""
-    for _ in range(Org.steplen):
-        n, r = divmod(n, 36)
-        out = ALPHABET[r] + out
-    return out
+def small_db_url(url: str, members: int) -> str:
+    if url.startswith("sqlite"):
+        # next to the main file (the smoke test's stays in its temporary directory)
+        main = Path(url.removeprefix("sqlite:///"))
+        return f"sqlite:///{main.parent / f'bench-{members}.sqlite3'}"
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_{members}"
 
 
-def build_tree() -> None:
-    if Org.objects.exists():
+def ensure_pg_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` when missing (bench databases only)."""
+    if not url.startswith("postgres"):
         return
-    print("building the bench tree …", flush=True)
-    orgs, employers = [], []
-    root_path = step(1)
-    orgs.append(
-        Org(path=root_path, depth=1, numchild=DISTRICTS, kind="city_federation", name="市总工会")
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def b3_small(url: str, members: int, scale: str) -> dict:
+    """B3 at a small database, in a child process (its own DATABASE_URL)."""
+    small = small_db_url(url, members)
+    ensure_pg_database(small)
+    env = {**os.environ, "BENCH_DATABASE_URL": small}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__)),
+            "--scale",
+            scale,
+            "--only",
+            "b3",
+            "--members",
+            str(members),
+            "--no-write",
+            "--quiet",
+            "--child",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    seq = 0
-    for d in range(1, DISTRICTS + 1):
-        dp = root_path + step(d)
-        orgs.append(
-            Org(path=dp, depth=2, numchild=TOWNSHIPS, kind="district_federation", name=f"区{d}")
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(proc.stdout[-2000:] + proc.stderr[-4000:])
+    return json.loads(line.removeprefix("RESULT "))["benchmarks"]["b3"]
+
+
+def table(result: dict) -> str:
+    """The figures that matter, one line each."""
+    b = result["benchmarks"]
+    lines = [f"{'benchmark':<46} {'O':>12} {'R':>12} {'N':>12} {'O/R':>7} {'O/N':>8}"]
+
+    def add(name, o, r, n, o_r, o_n, unit=""):
+        def f(x):
+            return "—" if x is None else (f"{x:,.1f}{unit}" if isinstance(x, float | int) else x)
+
+        def g(x):
+            return "—" if x is None else f"{x:.2f}"
+
+        lines.append(f"{name:<46} {f(o):>12} {f(r):>12} {f(n):>12} {g(o_r):>7} {g(o_n):>8}")
+
+    if "b1" in b:
+        x = b["b1"]
+        rn = x["R_raw_insert"]["rows_per_s"]
+        nn = x["N_naive"]["rows_per_s"]
+        add(
+            f"B1 import {x['rows_in_file']:,} rows xlsx (rows/s)",
+            x["O_import_xlsx"]["rows_per_s"],
+            rn,
+            nn,
+            x["O_over_R"],
+            x["O_over_N"],
         )
-        for t in range(1, TOWNSHIPS + 1):
-            tp = dp + step(t)
-            orgs.append(
-                Org(
-                    path=tp,
-                    depth=3,
-                    numchild=GRASSROOTS,
-                    kind="township_federation",
-                    name=f"区{d}镇{t}",
-                )
+        add(
+            f"B1 import {x['rows_in_file']:,} rows csv (rows/s)",
+            x["O_import_csv"]["rows_per_s"],
+            rn,
+            nn,
+            x["O_csv_over_R"],
+            (x["O_import_csv"]["rows_per_s"] or 0) / nn if nn else None,
+        )
+        for size, m in x["peak_memory"].items():
+            add(
+                f"B1 peak RSS importing {int(size):,} rows (MB)",
+                m["rss_peak_mb"],
+                None,
+                None,
+                None,
+                None,
             )
-            for g in range(1, GRASSROOTS + 1):
-                orgs.append(
-                    Org(
-                        path=tp + step(g),
-                        depth=4,
-                        numchild=0,
-                        kind="grassroots",
-                        name=f"区{d}镇{t}工会{g}",
-                    )
-                )
-    with transaction.atomic():
-        Org.objects.bulk_create(orgs, batch_size=2000)
-    ids = list(Org.objects.filter(depth=4).values_list("pk", flat=True))
-    for org_id in ids:
-        for _ in range(EMPLOYERS_PER_UNION):
-            seq += 1
-            employers.append(
-                Employer(
-                    name=f"单位{seq}",
-                    uscc=make_uscc_for(seq),
-                    industry_section="C",
-                    ownership="private",
-                    headcount=10,
-                    org_id=org_id,
-                )
+    if "b2" in b:
+        x = b["b2"]
+        for k in ("page1", "deep"):
+            y = x[k]
+            add(
+                f"B2 list page offset {y['offset']:,} of {x['rows_in_scope']:,} (ms)",
+                y["O_api_ms"],
+                y["R_raw_keyset_ms"],
+                y["N_paginator_ms"],
+                y["O_over_R"],
+                y["O_over_N"],
             )
-    with transaction.atomic():
-        Employer.objects.bulk_create(employers, batch_size=5000)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def timed(fn, repeat: int = 15) -> float:
-    fn()  # warm
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
-
-
-def bench_scope() -> dict:
-    results = {}
-    district = Org.objects.filter(depth=2).order_by("path")[5]
-    township = Org.objects.filter(depth=3, path__startswith=district.path).order_by("path")[3]
-    union = Org.objects.filter(depth=4, path__startswith=township.path).order_by("path")[2]
-    for label, org in (("district", district), ("township", township), ("grassroots", union)):
-        user = UserFactory(username=f"bench-{label}-{time.time_ns()}")
-        grant(user, org, "org_admin")
-        ids = list(Org.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
-        literal = Employer.objects.filter(org_id__in=ids)
-        subquery = Employer.objects.filter(
-            org_id__in=Org.objects.filter(subtree_q("path", org.path)).values("pk")
+    if "b3" in b:
+        for label, x in (("", b["b3"]), ("small ", b.get("b3_small"))):
+            if not x:
+                continue
+            for q, y in x["queries"].items():
+                add(
+                    f"B3 {q[:28]} @{x['members']:,} (ms)",
+                    y["O_live_scoped_orm_ms"],
+                    y["R_summary_rows_ms"],
+                    y["N_live_orm_ms"],
+                    y["O_over_R"],
+                    ratio_(y["O_live_scoped_orm_ms"], y["N_live_orm_ms"]),
+                )
+            del label
+    if "b4" in b:
+        x = b["b4"]
+        for k in ("district", "township", "grassroots"):
+            y = x[k]
+            add(
+                f"B4 count in {k} scope ({y['members_in_scope']:,}) (ms)",
+                y["count_O_restrict_ms"],
+                y["count_R_literal_ids_ms"],
+                None,
+                y["count_O_over_R"],
+                None,
+            )
+        add("B4 add an org (ms)", x["add_org_ms"], None, None, None, None)
+        add(
+            f"B4 move a township ({x['move_township_orgs_moved']} orgs) (ms)",
+            x["move_township_ms"],
+            None,
+            None,
+            None,
+            None,
         )
-
-        def restricted(user=user):
-            # A new user object per call, so the per-request grant cache does not hide the
-            # cost of reading the grants: this is what one request pays.
-            fresh = type(user).objects.get(pk=user.pk)
-            return Employer.objects.restrict(fresh, "view")
-
-        cached_user = type(user).objects.get(pk=user.pk)
-        Employer.objects.restrict(cached_user, "view").exists()  # loads the grant cache
-
-        row = {
-            "orgs_in_scope": len(ids),
-            "employers_in_scope": literal.count(),
-            "count_literal_ms": timed(lambda: literal.count()),  # noqa: B023
-            "count_restrict_ms": timed(lambda: restricted().count()),
-            "count_restrict_cached_grants_ms": timed(
-                lambda: Employer.objects.restrict(cached_user, "view").count()  # noqa: B023
-            ),
-            "count_subquery_ms": timed(lambda: subquery.count()),  # noqa: B023
-            "page_literal_ms": timed(lambda: list(literal.order_by("-id")[:20])),  # noqa: B023
-            "page_restrict_ms": timed(lambda: list(restricted().order_by("-id")[:20])),
-            "page_subquery_ms": timed(lambda: list(subquery.order_by("-id")[:20])),  # noqa: B023
-        }
-        assert restricted().count() == row["employers_in_scope"]
-        row["count_ratio_restrict"] = round(row["count_restrict_ms"] / row["count_literal_ms"], 2)
-        row["count_ratio_restrict_cached"] = round(
-            row["count_restrict_cached_grants_ms"] / row["count_literal_ms"], 2
+    if "b5" in b:
+        x = b["b5"]
+        for kind, rk, nk in (
+            ("member_detail", "R_raw_persistent", "N_orm_new_connection"),
+            ("join", "R_raw_insert_on_conflict", "N_modelform"),
+        ):
+            for c, y in x[kind].items():
+                add(
+                    f"B5 {kind} c={c} (rps)",
+                    y["O_api"]["rps"],
+                    y[rk]["rps"],
+                    y[nk]["rps"],
+                    y["O_over_R"],
+                    y["O_over_N"],
+                )
+                add(
+                    f"B5 {kind} c={c} p50/p99 O (ms)",
+                    f"{y['O_api']['p50_ms']}/{y['O_api']['p99_ms']}",
+                    f"{y[rk]['p50_ms']}/{y[rk]['p99_ms']}",
+                    f"{y[nk]['p50_ms']}/{y[nk]['p99_ms']}",
+                    None,
+                    None,
+                )
+        add("B5 5xx responses (all runs)", x["total_5xx"], None, None, None, None)
+        s = x["same_id_burst"]
+        add(
+            f"B5 same-ID burst x{s['rounds']}: exactly one",
+            str(s["exactly_one_member_each_time"]),
+            None,
+            None,
+            None,
+            None,
         )
-        row["count_ratio_subquery"] = round(row["count_subquery_ms"] / row["count_literal_ms"], 2)
-        row["page_ratio_subquery"] = round(row["page_subquery_ms"] / row["page_literal_ms"], 2)
-        row["page_ratio_restrict"] = round(row["page_restrict_ms"] / row["page_literal_ms"], 2)
-        results[label] = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
-    return results
+    return "\n".join(lines)
 
 
-def main() -> None:
+def ratio_(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", default=os.environ.get("BENCH_SCALE", "small"), choices=sorted(SCALES)
+    )
+    parser.add_argument("--only", default=",".join(ALL))
+    parser.add_argument("--members", type=int, help="override the scale's member count")
+    parser.add_argument("--out", help="result file (default bench/results/<date>-<vendor>.json)")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    cfg = dict(SCALES[args.scale])
+    if args.members:
+        cfg["members"] = args.members
+    only = [x.strip().lower() for x in args.only.split(",") if x.strip()]
+    url = database_url(args.scale)
+    if args.members and not (
+        os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    ):
+        url = small_db_url(url, args.members)
+    ensure_pg_database(url)
+    setup_django(url)
+
+    from django.core.management import call_command
+
+    from bench import data
+    from bench.common import machine
+
+    def say(msg):
+        if not args.quiet:
+            print(msg, flush=True)
+
+    t_all = time.perf_counter()
     call_command("migrate", verbosity=0)
-    build_tree()
-    out = {
-        "benchmark": "B7 subtree scoping",
-        "vendor": connection.vendor,
-        "orgs": Org.objects.count(),
-        "employers": Employer.objects.count(),
-        "results": bench_scope(),
+    say(f"bench: scale {args.scale}, database {url.split('@')[-1]}")
+    city = data.ensure_city(cfg["members"])
+    say(f"bench: city ready: {city}")
+    result = {
+        "date": datetime.date.today().isoformat(),
+        "scale": args.scale,
+        "config": cfg,
+        "machine": machine(),
+        "city": city,
+        "benchmarks": {},
+        "seconds": {},
     }
-    target = ROOT / "bench" / "results" / f"scope-{connection.vendor}.json"
-    target.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    print(f"written to {target.relative_to(ROOT)}")
+    modules = {
+        "b1": "b1_import",
+        "b2": "b2_list",
+        "b3": "b3_cockpit",
+        "b4": "b4_scope",
+        "b5": "b5_load",
+    }
+    import importlib
+
+    for key in only:
+        t0 = time.perf_counter()
+        say(f"bench: {key} …")
+        mod = importlib.import_module(f"bench.{modules[key]}")
+        result["benchmarks"][key] = mod.run(cfg)
+        if key == "b3" and not args.child and cfg["b3_small"] < cfg["members"]:
+            result["benchmarks"]["b3_small"] = b3_small(url, cfg["b3_small"], args.scale)
+            big, small = result["benchmarks"]["b3"], result["benchmarks"]["b3_small"]
+            result["benchmarks"]["b3"]["O_time_large_over_small"] = ratio_(
+                big["O_total_ms"], small["O_total_ms"]
+            )
+            result["benchmarks"]["b3"]["R_time_large_over_small"] = ratio_(
+                big["R_total_ms"], small["R_total_ms"]
+            )
+            big["target_large_le_1_3x_small"] = big["O_time_large_over_small"] <= 1.3
+            big["target_O_over_N_ge_20_at_large"] = False  # O is live aggregation today
+        result["seconds"][key] = round(time.perf_counter() - t0, 1)
+        say(f"bench: {key} done in {result['seconds'][key]} s")
+    result["seconds"]["total"] = round(time.perf_counter() - t_all, 1)
+    if not args.no_write:
+        target = (
+            Path(args.out)
+            if args.out
+            else (RESULTS / f"{result['date']}-{result['machine']['database']}.json")
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and set(only) != set(ALL):
+            # a partial re-run updates its benchmarks in the day's file and keeps the others
+            old = json.loads(target.read_text(encoding="utf-8"))
+            if old.get("scale") == result["scale"]:
+                old["benchmarks"].update(result["benchmarks"])
+                old["seconds"].update(result["seconds"])
+                old.setdefault("partial_reruns", []).append(
+                    {"only": only, "machine": result["machine"]}
+                )
+                result = {**old}
+        target.write_text(
+            json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        say(f"bench: written to {target}")
+    if args.quiet:
+        print("RESULT " + json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        print(table(result))
+    return result
 
 
 if __name__ == "__main__":

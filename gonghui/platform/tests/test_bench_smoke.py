@@ -1,0 +1,114 @@
+"""`make bench` cannot rot: every benchmark runs at tiny scale (a fresh SQLite file, the
+local data builder, a gunicorn on a free loopback port) and must produce its figures. The
+timings themselves are not asserted. Also: production settings keep database connections
+open across requests (issue #6, B5)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gonghui.platform.tests.test_deploy_check import production_env
+from gonghui.platform.tests.test_settings import BASE_DIR, clean_env, manage
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "result.json"
+    env = clean_env(
+        BENCH_DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
+        BENCH_GENERATOR="local",
+        GONGHUI_VAR_DIR=str(work / "var"),
+    )
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "bench/run.py", "--scale", "tiny", "--out", str(out)],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    assert "benchmark" in proc.stdout  # the printed table
+    return json.loads(Path(out).read_text(encoding="utf-8"))
+
+
+def test_result_file_describes_the_machine(tiny_result):
+    machine = tiny_result["machine"]
+    for key in ("cpu_count", "ram_gib", "python", "django", "database", "database_version"):
+        assert machine[key], key
+    assert tiny_result["city"]["members"] > 0
+
+
+def test_b1_import(tiny_result):
+    b1 = tiny_result["benchmarks"]["b1"]
+    for key in ("R_raw_insert", "O_import_xlsx", "O_import_csv", "N_naive"):
+        assert b1[key]["rows_per_s"] > 0, key
+    assert b1["O_import_xlsx"]["errors"] >= b1["broken_rows"]
+    assert len(b1["peak_memory"]) == 2
+    assert all(m["rss_peak_mb"] > 0 for m in b1["peak_memory"].values())
+    assert b1["O_over_R"] is not None and b1["O_over_N"] is not None
+
+
+def test_b2_list_page(tiny_result):
+    b2 = tiny_result["benchmarks"]["b2"]
+    for page in ("page1", "deep"):
+        row = b2[page]
+        for key in ("O_api_ms", "R_raw_keyset_ms", "raw_offset_ms", "N_paginator_ms"):
+            assert row[key] > 0, key
+        assert isinstance(row["exact_count_on_page_view"], bool)
+    assert b2["deep"]["offset"] > 0
+
+
+def test_b3_cockpit_counts(tiny_result):
+    for key in ("b3", "b3_small"):
+        b3 = tiny_result["benchmarks"][key]
+        assert set(b3["queries"]) == {
+            "members_by_month_district",
+            "new_members_of_year",
+            "new_grassroots_unions_of_year",
+            "district_totals",
+        }
+        # the summary rows give the same answers as the live counts
+        assert b3["summaries_equal_live_counts"] is True
+    assert tiny_result["benchmarks"]["b3"]["O_time_large_over_small"] > 0
+
+
+def test_b4_scope(tiny_result):
+    b4 = tiny_result["benchmarks"]["b4"]
+    for scope in ("district", "township", "grassroots"):
+        assert b4[scope]["count_O_over_R"] > 0
+        assert b4[scope]["members_in_scope"] >= 0
+    assert b4["add_org_ms"] > 0 and b4["move_township_ms"] > 0
+
+
+def test_b5_load(tiny_result):
+    b5 = tiny_result["benchmarks"]["b5"]
+    for kind in ("member_detail", "join"):
+        for per in b5[kind].values():
+            for run in (v for v in per.values() if isinstance(v, dict)):
+                assert run["requests"] > 0 and run["p99_ms"] is not None
+                assert run["5xx"] == 0, run
+    assert b5["same_id_burst"]["exactly_one_member_each_time"] is True
+
+
+def test_production_keeps_database_connections_open(tmp_path):
+    """A new database connection per request cut a lookup ~12x on the reference box: the
+    production settings must keep connections (CONN_MAX_AGE > 0 or None)."""
+    code = (
+        "import json; from django.conf import settings as s;"
+        " print(json.dumps(s.DATABASES['default'].get('CONN_MAX_AGE', 0)))"
+    )
+    env = production_env(tmp_path, "postgres://gonghui@127.0.0.1:9/gonghui")
+    env.pop("DB_CONN_MAX_AGE", None)
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    value = json.loads(result.stdout.strip().splitlines()[-1])
+    assert value is None or value > 0, f"CONN_MAX_AGE={value!r} opens a connection per request"
