@@ -40,6 +40,7 @@ from gonghui.members.roster import (
     clean_date,
     clean_id_number,
     clean_text,
+    process_rows,
 )
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
@@ -497,39 +498,17 @@ def import_visits(
     stats = ImportStats(total_rows=max(total_rows - (header_row - first_row + 1), 0))
     cleaner = RowCleaner(columns, Resolver(actor, org))
     writer = BatchWriter(actor, audit_obj=audit_obj, audit_org=org)
-    pending: list[RowResult] = []
-    read = 0
-
-    def flush():
-        for row in writer.write(pending, stats):
-            stats.errors += 1
-            if on_error:
-                on_error(row)
-        pending.clear()
-        stats.processed_rows = read
-        if on_progress:
-            on_progress(stats)
-
-    for offset, cells in enumerate(iterator, start=header_row + 1):
-        if all(_is_empty(c) for c in cells):
-            continue
-        read += 1
-        result = cleaner.clean(offset, cells)
-        if result.warnings:
-            stats.warnings += len(result.warnings)
-            if on_warning:
-                on_warning(result)
-        if result.ok:
-            pending.append(result)
-        else:
-            stats.errors += 1
-            if on_error:
-                on_error(result)
-        if read % batch_size == 0:
-            flush()
-    flush()
-    stats.total_rows = read
-    return stats
+    return process_rows(
+        iterator,
+        first_data_row=header_row + 1,
+        cleaner=cleaner,
+        writer=writer,
+        stats=stats,
+        batch_size=batch_size,
+        on_error=on_error,
+        on_warning=on_warning,
+        on_progress=on_progress,
+    )
 
 
 # --- upload and template -----------------------------------------------------------------

@@ -896,6 +896,57 @@ def find_header(rows: Iterator[list], first_row: int = 1, scan: int = 20):
     raise RosterError(MSG_NO_HEADER)
 
 
+def process_rows(
+    iterator: Iterator[list],
+    *,
+    first_data_row: int,
+    cleaner,
+    writer,
+    stats: ImportStats,
+    batch_size: int,
+    on_error: Callable[[RowResult], None] | None = None,
+    on_warning: Callable[[RowResult], None] | None = None,
+    on_progress: Callable[[ImportStats], None] | None = None,
+) -> ImportStats:
+    """The row loop every importer shares: skip empty rows, clean each row with
+    ``cleaner.clean(row_number, cells)``, report errors and warnings, and hand the valid rows
+    to ``writer.write(rows, stats)`` (which returns the rows it refused) in batches, reporting
+    progress after each batch."""
+    pending: list[RowResult] = []
+    read = 0
+
+    def flush():
+        for row in writer.write(pending, stats):
+            stats.errors += 1
+            if on_error:
+                on_error(row)
+        pending.clear()
+        stats.processed_rows = read
+        if on_progress:
+            on_progress(stats)
+
+    for offset, cells in enumerate(iterator, start=first_data_row):
+        if all(_is_empty(c) for c in cells):
+            continue
+        read += 1
+        result = cleaner.clean(offset, cells)
+        if result.warnings:
+            stats.warnings += len(result.warnings)
+            if on_warning:
+                on_warning(result)
+        if result.ok:
+            pending.append(result)
+        else:
+            stats.errors += 1
+            if on_error:
+                on_error(result)
+        if read % batch_size == 0:
+            flush()
+    flush()
+    stats.total_rows = read
+    return stats
+
+
 def import_roster(
     rows: Iterable[list],
     *,
@@ -921,39 +972,17 @@ def import_roster(
     stats = ImportStats(total_rows=max(total_rows - (header_row - first_row + 1), 0))
     cleaner = RowCleaner(columns, OrgResolver(actor, org), today)
     writer = BatchWriter(actor, audit_obj=audit_obj, audit_org=org, today=today)
-    pending: list[RowResult] = []
-    read = 0
-
-    def flush():
-        for row in writer.write(pending, stats):
-            stats.errors += 1
-            if on_error:
-                on_error(row)
-        pending.clear()
-        stats.processed_rows = read
-        if on_progress:
-            on_progress(stats)
-
-    for offset, cells in enumerate(iterator, start=header_row + 1):
-        if all(_is_empty(c) for c in cells):
-            continue
-        read += 1
-        result = cleaner.clean(offset, cells)
-        if result.warnings:
-            stats.warnings += len(result.warnings)
-            if on_warning:
-                on_warning(result)
-        if result.ok:
-            pending.append(result)
-        else:
-            stats.errors += 1
-            if on_error:
-                on_error(result)
-        if read % batch_size == 0:
-            flush()
-    flush()
-    stats.total_rows = read
-    return stats
+    return process_rows(
+        iterator,
+        first_data_row=header_row + 1,
+        cleaner=cleaner,
+        writer=writer,
+        stats=stats,
+        batch_size=batch_size,
+        on_error=on_error,
+        on_warning=on_warning,
+        on_progress=on_progress,
+    )
 
 
 # --- the template ----------------------------------------------------------------------------
