@@ -355,7 +355,7 @@ def _claim_household(file: HardshipFile) -> None:
         ) from None
 
 
-def _write_file(ctx, file: HardshipFile | None, *, org, applicant, data, household, channel):
+def _write_file(ctx, file: HardshipFile | None, *, org, applicant, data, household):
     clean = _clean_file_data(data)
     creating = file is None
     if creating:
@@ -444,7 +444,6 @@ def save_file(
         applicant=applicant,
         data=data,
         household=household,
-        channel=Channel.STAFF,
     )
     ctx.wrote(file, details={"number": file.number}, recheck="assistance.view_hardshipfile")
     ctx.org = org
@@ -726,7 +725,6 @@ def member_save_application(
         applicant=person,
         data=file_data,
         household=household,
-        channel=Channel.PORTAL,
     )
     if application is None:
         application = _new_application(ctx, file, Channel.PORTAL, situation)

@@ -216,19 +216,3 @@ def totals_by_child_org(user, parent: Org, **filters) -> list[tuple[Org, Totals]
         if org is not None:
             out.append((org, Totals(*acc)))
     return out
-
-
-def assistance_totals(user, *, year: int) -> dict:
-    """Aid approved and paid in ``year`` in the user's scope, by aid type (for the cockpit)."""
-    rows = (
-        restrict(AidItem, user, "view")
-        .filter(application__year=year, amount_approved__gt=0)
-        .values("aid_type")
-        .annotate(
-            approved=Coalesce(Sum("amount_approved"), _ZERO),
-            paid=Coalesce(Sum("amount_approved", filter=Q(state=ItemState.PAID)), _ZERO),
-            people=Count("application__applicant", distinct=True),
-        )
-        .order_by("aid_type")
-    )
-    return {r["aid_type"]: r for r in rows}

@@ -4,7 +4,6 @@ to any state through the real actions."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -201,7 +200,3 @@ def advance(staff: Staff, application, to: str, *, approver=None, amounts=None):
         else:
             raise AssertionError(f"cannot advance from {state}")
     return application
-
-
-def total(items) -> Decimal:
-    return sum((i.amount_approved or Decimal(0) for i in items), Decimal(0))
