@@ -251,7 +251,8 @@ class Application(NeverDeleted):
     )
     channel = models.CharField(_("entered by"), max_length=8, choices=Channel.choices)
     year = models.PositiveSmallIntegerField(_("year"))
-    situation = models.TextField(_("situation described"), blank=True)
+    # Sensitive personal information (health, family circumstances): encrypted at rest.
+    situation = EncryptedTextField(_("situation described"), kind="family", blank=True)
     created_by = models.ForeignKey(
         USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -276,7 +277,7 @@ class Application(NeverDeleted):
     first_reviewed_at = models.DateTimeField(_("first review"), null=True, blank=True)
     visit_date = models.DateField(_("home visit date"), null=True, blank=True)
     visitors = models.CharField(_("visitors"), max_length=200, blank=True)
-    visit_findings = models.TextField(_("home visit findings"), blank=True)
+    visit_findings = EncryptedTextField(_("home visit findings"), kind="family", blank=True)
     verified_by = models.ForeignKey(
         USER,
         verbose_name=_("verified by"),

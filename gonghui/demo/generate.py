@@ -1609,7 +1609,7 @@ class CityGenerator:
                     app_state,
                     rng.choice(("portal", "staff")),
                     year,
-                    "家庭困难，申请帮扶",
+                    self.encrypt("家庭困难，申请帮扶"),
                     self.user_id,
                     w.dt(submitted - timedelta(days=1)),
                     self.user_id,

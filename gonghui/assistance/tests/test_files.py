@@ -239,3 +239,18 @@ def test_sensitive_fields_are_encrypted_at_rest(tree, staff):
     assert file.health == FILE_DATA["health"]
     assert file.bank_account == FILE_DATA["bank_account"]
     assert spouse.id_number == household(1)[0]["id_number"]
+
+
+def test_case_narratives_are_encrypted_at_rest(tree, staff, funded):
+    from gonghui.assistance.choices import ApplicationState
+    from gonghui.assistance.testing import advance, staff_application
+
+    person = make_person(tree.grassroots, 2)
+    application = advance(
+        staff, staff_application(staff, tree.grassroots, person, n=2), ApplicationState.VERIFICATION
+    )
+    for column, value in (("situation", "丈夫失业"), ("visit_findings", "家中确有困难")):
+        raw = _raw("assistance_application", column, application.pk)
+        assert raw and value not in raw, column
+    application.refresh_from_db()
+    assert "丈夫失业" in application.situation and "家中确有困难" in application.visit_findings
