@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.assistance",
+    "gonghui.cockpit",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",

@@ -550,6 +550,7 @@ class CityGenerator:
         self.people(city)
         self.assistance(city)
         self.writer.finish()
+        self.summaries()
         total = time.perf_counter() - started
         tables = {}
         for label, (rows, seconds) in self.writer.stats.items():
@@ -570,6 +571,15 @@ class CityGenerator:
                 f"{row['rows_per_s'] or 0:>9,} rows/s (insert)"
             )
         return self.summary
+
+    def summaries(self) -> None:
+        """The cockpit summary rows, counted once from what was inserted (the bulk inserts
+        bypass the write paths that keep them current)."""
+        from gonghui.cockpit import summaries
+
+        started = time.perf_counter()
+        rows = summaries.rebuild()
+        self.out(f"  cockpit summaries: {rows:,} rows in {time.perf_counter() - started:.1f} s")
 
     def generator_user(self):
         from gonghui.accounts.models import User

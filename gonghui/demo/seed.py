@@ -288,4 +288,8 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     assistance = seed_assistance(sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei)
     result.accounts += assistance.accounts
     result.assistance = assistance.summary
+    # The demo back-dates some records directly: count the cockpit summaries afresh.
+    from gonghui.cockpit import summaries
+
+    summaries.rebuild()
     return result

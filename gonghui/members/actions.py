@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from gonghui.cockpit import summaries
 from gonghui.members.choices import (
     CURRENT_STATES,
     EmploymentForm,
@@ -218,6 +219,7 @@ def _create_membership(
         ) from exc
     membership.card_no = card_number_for(membership)
     membership.save(update_fields=["card_no"])
+    summaries.memberships_added([membership])
     return membership
 
 
@@ -543,6 +545,7 @@ def change_membership_state(
     ctx.lock(membership)
     if transition not in membership_states.transitions:
         raise ActionError(_("Unknown change."), code="invalid_transition")
+    before = summaries.snapshot(membership)
     reason = (reason or "").strip()
     if transition in ENDING | {"expel"} and not reason:
         raise ActionError(_("A reason is required."), code="reason_required")
@@ -567,6 +570,7 @@ def change_membership_state(
         raise ActionError(
             _("This person is already a member of another union."), code="already_member"
         ) from exc
+    summaries.memberships_changed([before], [summaries.snapshot(membership)])
     ctx.wrote(membership, details={"reason": reason[:200]})
     ctx.org = membership.org
     return membership
@@ -691,12 +695,14 @@ def approve_transfer(ctx, *, transfer: Transfer) -> Membership:
         )
     old = Membership.objects.select_for_update().get(pk=transfer.membership_id)
     _check_member_org(transfer.to_org)
+    before = summaries.snapshot(old)
     today = timezone.localdate()
     old.state = MembershipState.TRANSFERRED
     old.ended_on = today
     old.end_reason = gettext("Transferred to %(org)s") % {"org": transfer.to_org.name}
     old.state_changed_at = timezone.now()
     old.save(update_fields=["state", "ended_on", "end_reason", "state_changed_at"])
+    summaries.memberships_changed([before], [summaries.snapshot(old)])
     new = _create_membership(
         old.person,
         transfer.to_org,
@@ -767,6 +773,7 @@ def _end_transfer(transfer: Transfer, state: str, actor, reason: str) -> None:
     transfer.decided_at = timezone.now()
     transfer.decided_by = actor if getattr(actor, "pk", None) else None
     transfer.save(update_fields=["state", "reason", "decided_at", "decided_by"])
+    # Transferring and active are both current: the cockpit summaries do not change.
     Membership.objects.filter(pk=transfer.membership_id, state=MembershipState.TRANSFERRING).update(
         state=MembershipState.ACTIVE, state_changed_at=timezone.now()
     )

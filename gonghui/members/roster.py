@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.cockpit import summaries
 from gonghui.members.actions import card_number_for, member_org_problem, pinyin_of
 from gonghui.members.choices import (
     CURRENT_STATES,
@@ -742,6 +743,8 @@ class BatchWriter:
                 person_id__in=[p.pk for p in people.values()], state__in=CURRENT_STATES
             ).select_related("org")
         }
+        # what the current memberships count in the cockpit summaries before this batch
+        summary_before = {m.pk: summaries.snapshot(m) for m in currents.values()}
         now = timezone.now()
         new_people: list[Person] = []
         changed_people: dict[int, Person] = {}
@@ -833,6 +836,12 @@ class BatchWriter:
             Membership.objects.bulk_update(
                 changed_members, sorted(member_fields), batch_size=BATCH_SIZE
             )
+        # Same transaction as the rows: new memberships and changed ones (start date, form of
+        # employment, migrant flag) move the cockpit summary counts.
+        summaries.memberships_changed(
+            [summary_before[m.pk] for m in changed_members],
+            [summaries.snapshot(m) for m in (*memberships, *changed_members)],
+        )
         return failed, counts
 
     @staticmethod

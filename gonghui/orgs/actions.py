@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.cockpit import summaries
 from gonghui.orgs.choices import ALLOWED_CHILDREN, OrgKind, OrgStatus
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.validators import check_uscc
@@ -100,6 +101,7 @@ def create_org(
                 params={"child": OrgKind(kind).label, "parent": OrgKind(parent.kind).label},
             )
         org = Org.objects.add_child(parent, {"kind": kind, "name": name, **fields})
+    summaries.org_changed(None, org)
     ctx.wrote(org, details={"name": name, "kind": kind, "parent": parent.name if parent else None})
     return org
 
@@ -123,10 +125,12 @@ def update_org(ctx, *, org: Org, uscc_confirmed=False, **changes) -> Org:
     if "region_code" in changes:
         changes["region_code"] = _check_region(changes["region_code"])
     changed = [f for f, v in changes.items() if getattr(org, f) != v]
+    before = summaries.org_snapshot(org)
     for field, value in changes.items():
         setattr(org, field, value)
     if changed:
         org.save(update_fields=[*changed, "updated_at"])
+        summaries.org_changed(before, org)
     masked = {f: ("***" if f == "contact_phone" else str(changes[f])) for f in changed}
     ctx.wrote(org, details={"changed": masked})
     return org
@@ -146,8 +150,10 @@ def move_org(ctx, *, org: Org, new_parent: Org) -> Org:
             _("This kind of organisation cannot be placed there."), code="invalid_parent_kind"
         )
     old_parent = Org.objects.get_parent(org)
+    old_path = org.path
     Org.objects.move(org, new_parent, pos="last-child")
     org = Org.objects.get(pk=org.pk)
+    summaries.org_moved(org, old_path)
     ctx.wrote(org, details={"from": old_parent.name if old_parent else None, "to": new_parent.name})
     return org
 

@@ -208,3 +208,11 @@ def test_refuses_production_and_existing_people():
     )
     assert Person.objects.count() == before + 40
     assert Person.objects.values("id_index").distinct().count() == before + 40
+
+
+def test_cockpit_summaries_match_the_generated_records(city):
+    from gonghui.cockpit import summaries
+    from gonghui.cockpit.models import OrgMonthStat
+
+    assert OrgMonthStat.objects.exists()
+    assert summaries.check() == []

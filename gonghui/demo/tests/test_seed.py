@@ -153,3 +153,9 @@ def test_load_demo_command_prints_logins(monkeypatch):
         DEMO_PASSWORD,
     ):
         assert username in text
+
+
+def test_cockpit_summaries_match_the_demo_records(demo):
+    from gonghui.cockpit import summaries
+
+    assert summaries.check() == []

@@ -1,0 +1,87 @@
+"""Scoped reads of the cockpit's summary rows.
+
+An org's summary rows hold the counts of its whole subtree, so a figure for an org costs a
+few rows whatever the number of members. Whether the viewer may see an org's figures is
+decided by ``restrict()`` on the org with the permission that guards the underlying records
+(``members.view_membership`` for member counts, ``orgs.view_org`` for union counts); an org
+outside the viewer's scope reads as no rows, like any other out-of-scope record."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Sum
+
+from gonghui.cockpit.models import OrgMonthStat
+from gonghui.orgs.models import Org
+from gonghui.platform.access.scoping import subtree_q
+
+MEMBERS = "members.view_membership"
+ORGS = "orgs.view_org"
+
+
+def _visible(user, org: Org, permission: str) -> bool:
+    return Org.objects.restrict(user, permission).filter(pk=org.pk).exists()
+
+
+def _rows(user, org: Org, permission: str):
+    if not _visible(user, org, permission):
+        return OrgMonthStat.objects.none()
+    return OrgMonthStat.objects.filter(org_id=org.pk)
+
+
+def members_by_month(user, org: Org) -> dict[str, int]:
+    """Current members of ``org``'s subtree by the month they joined: ``{"2024-03": n}``."""
+    rows = _rows(user, org, MEMBERS).filter(members_current__gt=0).order_by("month")
+    return {f"{month:%Y-%m}": n for month, n in rows.values_list("month", "members_current")}
+
+
+def _year(rows, year: int):
+    return rows.filter(
+        month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
+    )
+
+
+def new_members_of_year(user, org: Org, year: int) -> int:
+    """Memberships in ``org``'s subtree that began in ``year`` (whatever their state now)."""
+    total = _year(_rows(user, org, MEMBERS), year).aggregate(n=Sum("members_joined"))["n"]
+    return total or 0
+
+
+def new_unions_of_year(user, org: Org, year: int) -> int:
+    """Grassroots unions in ``org``'s subtree founded in ``year``."""
+    total = _year(_rows(user, org, ORGS), year).aggregate(n=Sum("unions_founded"))["n"]
+    return total or 0
+
+
+def totals(user, org: Org) -> dict[str, int]:
+    """The subtree totals of ``org``: current members, of them in new forms of employment
+    and migrant workers; memberships ever begun and ended."""
+    sums = _rows(user, org, MEMBERS).aggregate(
+        current=Sum("members_current"),
+        new_form=Sum("members_new_form"),
+        migrant=Sum("members_migrant"),
+        joined=Sum("members_joined"),
+        ended=Sum("members_ended"),
+    )
+    return {key: value or 0 for key, value in sums.items()}
+
+
+def child_totals(user, org: Org) -> dict[int, int]:
+    """Current members per child of ``org`` the viewer may see (the district totals when
+    ``org`` is the city federation): ``{child org id: n}``, children without members as 0."""
+    children = list(
+        Org.objects.restrict(user, MEMBERS)
+        .filter(subtree_q("path", org.path), depth=org.depth + 1)
+        .values_list("pk", flat=True)
+    )
+    out = dict.fromkeys(children, 0)
+    rows = (
+        OrgMonthStat.objects.filter(org_id__in=children)
+        .values("org_id")
+        .annotate(n=Sum("members_current"))
+        .order_by()
+    )
+    for row in rows:
+        out[row["org_id"]] = row["n"] or 0
+    return out
