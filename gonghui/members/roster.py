@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import phonenumbers
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
 
 from gonghui.cockpit import summaries
-from gonghui.members.actions import card_number_for, member_org_problem, pinyin_of
+from gonghui.members.actions import card_number_for, member_org_problem
 from gonghui.members.choices import (
     CURRENT_STATES,
     Education,
@@ -44,17 +46,21 @@ from gonghui.members.models import Membership, Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.pii.crypto import blind_index, encrypt
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_generic, mask_id_list, mask_name, mask_phone
 from gonghui.platform.validators import normalize_mobile, normalize_uscc, parse_id_number
 from gonghui.platform.validators.idcard import IDNumberError
-from gonghui.platform.validators.mobile import MobileError
+from gonghui.platform.validators.mobile import _MOBILE_TYPES, MobileError
 
 SHEET_NAME = "会员登记表"
 HELP_SHEET_NAME = "填写说明"
 IMPORT_PERMISSION = "members.import_roster"
 EXPORT_PERMISSION = "members.export_membership"
 BATCH_SIZE = 500
+# Rows per import batch (one transaction, one audit event, one progress update): measured on
+# the bench, 500 → 4000 rows per batch imports ~1.5x faster (fewer commits and queries).
+IMPORT_BATCH_SIZE = 4000
 # PostgreSQL: refresh the planner's statistics after this many new members (see BatchWriter).
 ANALYZE_EVERY = 5000
 # Exports above this many rows need an approved ExportRequest (maker-checker).
@@ -357,12 +363,31 @@ def clean_phone(value) -> tuple[str, list]:
         text = text.lstrip("".join(_APOSTROPHES))
         warnings.append(MSG_APOSTROPHE)
     try:
-        number = normalize_mobile(text)
+        number = _normalize_mobile(text)
     except MobileError as exc:
         raise CellError(exc.message) from None
     if number != text:
         warnings.append(MSG_PHONE_REFORMATTED)
     return number, warnings
+
+
+_PLAIN_MOBILE_RE = re.compile(r"\A1[3-9][0-9]{9}\Z")
+
+
+def _normalize_mobile(text: str) -> str:
+    """``normalize_mobile``, cheaper for a number already in the plain 11-digit form (the
+    usual case): parsing ``+86`` plus 11 digits gives exactly ``PhoneNumber(86, digits)``, and
+    a number whose type is a mobile type is valid, so one type lookup in libphonenumber's
+    metadata decides, as in ``normalize_mobile`` (which costs ~40 µs a number, a quarter of
+    cleaning a row). Anything else goes through ``normalize_mobile`` itself."""
+    if not (isinstance(text, str) and _PLAIN_MOBILE_RE.match(text)):
+        return normalize_mobile(text)
+    number_type = phonenumbers.number_type(
+        phonenumbers.PhoneNumber(country_code=86, national_number=int(text))
+    )
+    if number_type not in _MOBILE_TYPES:
+        raise MobileError("unallocated")
+    return text
 
 
 def clean_date(value, *, today: date) -> tuple[date | None, list]:
@@ -471,6 +496,9 @@ class RowResult:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, Any]] = field(default_factory=list)  # (column header, message)
     warnings: list[tuple[str, Any]] = field(default_factory=list)
+    # values the writer derives from ``values`` (ciphertexts, blind indexes, pinyin),
+    # computed ahead by the importer that owns the row (see RowCleaner.prepare)
+    derived: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -545,78 +573,173 @@ class OrgResolver:
 
 
 class RowCleaner:
-    """Normalises and validates one row at a time (no database writes)."""
+    """Normalises and validates one row at a time (no database writes).
+
+    ``clean`` does everything. The importer splits it in two so that the pure-Python part can
+    run on a reader thread while the database is busy with the previous batch:
+    ``clean_offline`` (normalising and validating every cell, the duplicate check, and
+    ``prepare``: the values the writer derives, such as ciphertexts, blind indexes and
+    pinyin) needs no database; ``finish`` resolves the union code (a database lookup, cached
+    per code) on the thread that owns the connection.
+    """
 
     def __init__(self, columns: dict[int, str], orgs: OrgResolver, today: date):
         self.columns, self.orgs, self.today = columns, orgs, today
         self.lookups = {key: choice_lookup(key) for key in CHOICE_CLASSES}
         self.seen_ids: dict[str, int] = {}
+        self._index = {key: i for i, key in self.columns.items()}
 
     def clean(self, row_number: int, cells: list) -> RowResult:
-        result = RowResult(row_number, list(cells))
-        raw = {key: (cells[i] if i < len(cells) else None) for i, key in self.columns.items()}
-        values = result.values
+        return self.finish(self._clean_cells(row_number, cells))
 
-        def attempt(key: str, fn: Callable):
-            header = COLUMN_BY_KEY[key].header
+    def clean_offline(self, row_number: int, cells: list) -> RowResult:
+        result = self._clean_cells(row_number, cells)
+        if not result.errors:
+            self.prepare(result)
+        return result
+
+    def _clean_cells(self, row_number: int, cells: list) -> RowResult:
+        result = RowResult(row_number, list(cells))
+        n = len(cells)
+        raw = {key: (cells[i] if i < n else None) for key, i in self._index.items()}
+        values = result.values
+        errors, warnings = result.errors, result.warnings
+
+        def attempt(key: str, fn: Callable, value):
             try:
-                out = fn(raw.get(key))
+                out = fn(value)
             except CellError as exc:
-                result.errors.append((header, exc.message))
+                errors.append((COLUMN_BY_KEY[key].header, exc.message))
                 return None
             if isinstance(out, tuple):
-                out, warnings = out
-                result.warnings.extend((header, w) for w in warnings)
+                out, found = out
+                if found:
+                    header = COLUMN_BY_KEY[key].header
+                    warnings.extend((header, w) for w in found)
             return out
 
-        name = attempt("name", lambda v: clean_text(v, 50))
-        if name == "" and not any(e[0] == "姓名" for e in result.errors):
-            result.errors.append(("姓名", MSG_REQUIRED))
+        name = attempt("name", _clean_name, raw.get("name"))
+        if name == "" and not any(e[0] == "姓名" for e in errors):
+            errors.append(("姓名", MSG_REQUIRED))
         values["name"] = name
-        info = attempt("id_number", clean_id_number)
+        info = attempt("id_number", clean_id_number, raw.get("id_number"))
         if info is not None:
             values["id_number"] = info.number
             values["gender"] = info.gender
             values["birth_date"] = info.birth_date
             first = self.seen_ids.get(info.number)
             if first is not None:
-                result.errors.append(("身份证号", _Formatted(MSG_DUPLICATE, {"row": first})))
+                errors.append(("身份证号", _Formatted(MSG_DUPLICATE, {"row": first})))
             else:
                 self.seen_ids[info.number] = row_number
-        values["phone"] = attempt("phone", clean_phone)
-        values["org"] = attempt("org_code", lambda v: self.orgs.resolve(org_code_of(v)))
-        employer = attempt("employer_name", lambda v: clean_text(v, 200))
+        values["phone"] = attempt("phone", clean_phone, raw.get("phone"))
+        # the union is resolved by ``finish``; its error goes here, in column order
+        values["org_code"] = raw.get("org_code")
+        values["_org_error_at"] = len(errors)
+        employer = attempt("employer_name", _clean_employer, raw.get("employer_name"))
         if employer == "":
-            result.errors.append(("用人单位或平台", MSG_REQUIRED))
+            errors.append(("用人单位或平台", MSG_REQUIRED))
         values["employer_name"] = employer
 
-        def employment(v):
-            if _is_empty(v):
-                raise CellError(MSG_REQUIRED)
-            return clean_choice("employment_form", v, self.lookups["employment_form"])
-
-        values["employment_form"] = attempt("employment_form", employment)
-        values["is_migrant"] = attempt("is_migrant", clean_bool)
-        values["joined_on"] = attempt("joined_on", lambda v: clean_date(v, today=self.today))
-        values["ethnicity"] = attempt("ethnicity", lambda v: clean_text(v, 20))
-        for key in ("education", "household_type", "skill_level", "model_worker_level"):
-            values[key] = attempt(
-                key,
-                lambda v, key=key: (
-                    ("", []) if _is_empty(v) else clean_choice(key, v, self.lookups[key])
-                ),
+        value = raw.get("employment_form")
+        if _is_empty(value):
+            errors.append((COLUMN_BY_KEY["employment_form"].header, MSG_REQUIRED))
+            values["employment_form"] = None
+        else:
+            values["employment_form"] = attempt(
+                "employment_form",
+                lambda v: clean_choice("employment_form", v, self.lookups["employment_form"]),
+                value,
             )
-
-        def region(v):
-            text = clean_text(v, 6)
-            if text and not re.fullmatch(r"[1-9][0-9]{5}", text):
-                raise CellError(MSG_REGION)
-            return text
-
-        values["residence_region"] = attempt("residence_region", region)
+        value = raw.get("is_migrant")
+        values["is_migrant"] = (
+            None if _is_empty(value) else attempt("is_migrant", clean_bool, value)
+        )
+        value = raw.get("joined_on")
+        values["joined_on"] = (
+            None
+            if _is_empty(value)
+            else attempt("joined_on", lambda v: clean_date(v, today=self.today), value)
+        )
+        value = raw.get("ethnicity")
+        values["ethnicity"] = (
+            "" if _is_empty(value) else attempt("ethnicity", _clean_ethnicity, value)
+        )
+        for key in ("education", "household_type", "skill_level", "model_worker_level"):
+            value = raw.get(key)
+            values[key] = (
+                ""
+                if _is_empty(value)
+                else attempt(key, lambda v, key=key: clean_choice(key, v, self.lookups[key]), value)
+            )
+        value = raw.get("residence_region")
+        values["residence_region"] = (
+            "" if _is_empty(value) else attempt("residence_region", _clean_region, value)
+        )
         if not _is_empty(raw.get("card_no")):
-            result.warnings.append((COLUMN_BY_KEY["card_no"].header, MSG_CARD_IGNORED))
+            warnings.append((COLUMN_BY_KEY["card_no"].header, MSG_CARD_IGNORED))
         return result
+
+    def finish(self, result: RowResult) -> RowResult:
+        """Resolve the row's union (the only step that reads the database)."""
+        values = result.values
+        position = values.pop("_org_error_at")
+        try:
+            values["org"] = self.orgs.resolve(org_code_of(values.pop("org_code")))
+        except CellError as exc:
+            values["org"] = None
+            result.errors.insert(position, (COLUMN_BY_KEY["org_code"].header, exc.message))
+        return result
+
+    @staticmethod
+    def prepare(result: RowResult) -> None:
+        """What the writer stores for a new person, derived ahead (see BatchWriter; rows
+        cleaned with ``clean`` get it there, when needed)."""
+        v = result.values
+        pinyin, initials = _pinyin(v["name"])
+        result.derived = {
+            "id_index": _blind_index("id_number", v["id_number"]),
+            "phone_index": _blind_index("phone", v["phone"]) if v["phone"] else None,
+            "name_pinyin": pinyin,
+            "name_initials": initials,
+            "id_number": encrypt(v["id_number"]),
+            "phone": encrypt(v["phone"]) if v["phone"] else v["phone"],
+        }
+
+
+def _clean_name(value):
+    return clean_text(value, 50)
+
+
+def _clean_employer(value):
+    return clean_text(value, 200)
+
+
+def _clean_ethnicity(value):
+    return clean_text(value, 20)
+
+
+def _clean_region(value):
+    text = clean_text(value, 6)
+    if text and not _REGION_RE.fullmatch(text):
+        raise CellError(MSG_REGION)
+    return text
+
+
+_REGION_RE = re.compile(r"[1-9][0-9]{5}")
+_CANONICAL = {
+    # values that ``normalise(kind, value)`` returns unchanged: index them without it
+    "id_number": re.compile(r"\A[0-9]{17}[0-9X]\Z"),
+    "phone": _PLAIN_MOBILE_RE,
+}
+
+
+def _blind_index(kind: str, value: str) -> str:
+    """``index_for(kind, value)``; the normalisation is skipped for values that are already
+    normal (an ID number or a mobile number as the cleaner returns them)."""
+    if _CANONICAL[kind].match(value):
+        return blind_index(kind, value)
+    return index_for(kind, value)
 
 
 # --- writing batches -------------------------------------------------------------------------
@@ -660,15 +783,168 @@ def assign_card_numbers(memberships: list[Membership]) -> None:
             )
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)  # bounded: memory must not grow with the file
 def _pinyin(name: str) -> tuple[str, str]:
-    # Names repeat a lot in a roster; pypinyin costs about 80 µs per name.
-    return pinyin_of(name)
+    """``actions.pinyin_of(name)`` with one pypinyin call instead of two: pypinyin's
+    FIRST_LETTER style is the first letter of the NORMAL style syllable (same segmentation,
+    same readings). Names repeat a lot in a roster; pypinyin costs about 40 µs per call."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    return "".join(syllables).lower(), "".join(s[0] for s in syllables if s).lower()
 
 
 def mask_org_name(name: str) -> str:
     """``江北测试公司工会`` → ``江北****工会``: enough to recognise, not to read out."""
     return mask_generic(name, 2, 2) if len(name) > 4 else mask_name(name)
+
+
+# --- the insert fast path ----------------------------------------------------------------------
+#
+# ``bulk_create`` spends most of its time compiling the INSERT (pre_save and
+# get_db_prep_save per field and row: measured, half of the import time). New people and
+# memberships are inserted with the exact column values it would store instead: the ids are
+# reserved first (a sequence on PostgreSQL, the next AUTOINCREMENT values under the write lock
+# on SQLite), so the card numbers are part of the row, and the rows go in with COPY on
+# PostgreSQL or multi-row INSERTs on SQLite. The column lists below name every concrete field;
+# a model field they do not know switches the importer back to ``bulk_create``
+# (test_roster_fast_path checks that they are complete and that both paths store the same).
+
+PERSON_COLUMNS = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_number",
+    "id_index",
+    "gender",
+    "birth_date",
+    "phone",
+    "phone_index",
+    *PERSON_EXTRA,
+    "org_id",
+    "user_id",
+    "created_at",
+    "updated_at",
+)
+MEMBERSHIP_COLUMNS = (
+    "person_id",
+    "org_id",
+    "employer_id",
+    "employer_name",
+    "employment_form",
+    "is_migrant",
+    "state",
+    "source",
+    "joined_on",
+    "card_no",
+    "last_dues_on",
+    "last_activity_on",
+    "state_changed_at",
+    "ended_on",
+    "end_reason",
+    "lapse_flagged_at",
+    "created_at",
+)
+
+
+def _attnames(model) -> set[str]:
+    return {f.attname for f in model._meta.concrete_fields if not f.primary_key}
+
+
+def _fast_insert_supported() -> bool:
+
+    return (
+        connection.vendor in ("sqlite", "postgresql")
+        and _attnames(Person) == set(PERSON_COLUMNS)
+        and _attnames(Membership) == set(MEMBERSHIP_COLUMNS)
+    )
+
+
+def _derived(row: RowResult) -> dict:
+    if row.derived is None:
+        RowCleaner.prepare(row)
+    return row.derived
+
+
+@dataclass(eq=False)
+class NewMembership:
+    """A membership inserted by the import fast path: the attributes ``card_number_for`` and
+    the cockpit summaries (``summaries.snapshot``) read, without a model instance."""
+
+    pk: int
+    person_id: int
+    org: Org
+    employer_name: str
+    employment_form: str
+    is_migrant: bool
+    joined_on: date
+    state: str = MembershipState.ACTIVE.value
+    source: str = MembershipSource.IMPORT.value
+    card_no: str | None = None
+    ended_on: date | None = None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def org_id(self) -> int:
+        return self.org.pk
+
+
+def _reserve_ids(model, n: int) -> list[int]:
+    """``n`` ids for new rows of ``model``, as its next inserts would get them. Call inside
+    the transaction that inserts them."""
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, n],
+            )
+            return [r[0] for r in cursor.fetchall()]
+        # SQLite: the write lock is held from BEGIN (transaction_mode IMMEDIATE); without it,
+        # a concurrent insert makes ours fail with an IntegrityError, which the writer retries.
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 # nosec B608
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        start = max(top, seq[0] if seq else 0) + 1
+        return list(range(start, start + n))
+
+
+def _insert_rows(model, attnames: tuple[str, ...], rows: list[tuple], ids=None) -> list[int]:
+    """Insert ``rows`` (database values in ``attnames`` order) with ids reserved by
+    :func:`_reserve_ids` (or given); returns the ids."""
+
+    ids = ids if ids is not None else _reserve_ids(model, len(rows))
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ["id", *(meta.get_field(a).column for a in attnames)])
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql":
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+            return ids
+        import sqlite3
+
+        width = len(attnames) + 1
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per = max(1, min(500, limit // width))
+        one = "(" + ", ".join(["?"] * width) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = []
+            for pk, row in zip(ids[start : start + per], chunk, strict=True):
+                params.append(pk)
+                params.extend(row)
+            raw.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608 # nosec B608
+                params,
+            )
+    return ids
 
 
 class BatchWriter:
@@ -679,6 +955,7 @@ class BatchWriter:
         self.today = today or timezone.localdate()
         self.batches = 0
         self._created_since_analyze = 0
+        self._analyze_every = ANALYZE_EVERY
 
     def write(self, rows: list[RowResult], stats: ImportStats) -> list[RowResult]:
         """Write ``rows``; return the rows that turned out to be errors (other union)."""
@@ -719,23 +996,29 @@ class BatchWriter:
         Measured on the bench: a 10k-row import into tables analysed while nearly empty left
         the planner estimating one row, and ``current_membership_of_id`` (the join check of
         every other write path) took 4-10 s per call instead of a millisecond, until
-        autovacuum caught up. ANALYZE of both tables costs about 0.1 s per 100k rows.
+        autovacuum caught up. ANALYZE of both tables costs about 0.1 s per 100k rows on an
+        idle machine (0.5-0.8 s measured on the loaded bench box: a tenth of a 10k import).
+        The interval doubles after each ANALYZE (5k, 10k, 20k … new members): statistics
+        stay within a factor of two or three of the truth, with about log2(n / 5000) runs
+        per import instead of n / 5000.
         """
         from django.db import connection
 
         if connection.vendor != "postgresql":
             return
         self._created_since_analyze += created
-        if self._created_since_analyze < ANALYZE_EVERY:
+        if self._created_since_analyze < self._analyze_every:
             return
         self._created_since_analyze = 0
+        self._analyze_every *= 2
         with connection.cursor() as cursor:
             cursor.execute(
                 f"ANALYZE {Person._meta.db_table}, {Membership._meta.db_table}"  # noqa: S608
             )
 
     def _write(self, rows: list[RowResult]) -> tuple[list[RowResult], dict]:
-        index = {index_for("id_number", r.values["id_number"]): r for r in rows}
+        fast = _fast_insert_supported()
+        index = {_derived(r)["id_index"]: r for r in rows}
         people = {p.id_index: p for p in Person.objects.filter(id_index__in=list(index))}
         currents = {
             m.person_id: m
@@ -746,10 +1029,10 @@ class BatchWriter:
         # what the current memberships count in the cockpit summaries before this batch
         summary_before = {m.pk: summaries.snapshot(m) for m in currents.values()}
         now = timezone.now()
-        new_people: list[Person] = []
+        new_people: list = []  # Person objects, or on the fast path the rows themselves
         changed_people: dict[int, Person] = {}
         person_fields: set[str] = set()
-        new_members: list[tuple[RowResult, Person | None]] = []
+        new_members: list[tuple[RowResult, Any]] = []  # (row, Person or the row of a new one)
         changed_members: list[Membership] = []
         member_fields: set[str] = set()
         failed: list[RowResult] = []
@@ -769,6 +1052,11 @@ class BatchWriter:
                 )
                 failed.append(row)
                 counts["other_union"] += 1
+                continue
+            if person is None and fast:
+                new_people.append(row)
+                new_members.append((row, row))
+                counts["created"] += 1
                 continue
             if person is None:
                 pinyin, initials = _pinyin(v["name"])
@@ -804,7 +1092,10 @@ class BatchWriter:
             else:
                 counts["unchanged"] += 1
 
-        if new_people:
+        person_ids: dict[int, int] = {}
+        if new_people and fast:
+            person_ids = self._insert_people(new_people, now)
+        elif new_people:
             # bulk_create runs pre_save: the blind indexes are computed there.
             Person.objects.bulk_create(new_people, batch_size=BATCH_SIZE)
         if changed_people:
@@ -814,22 +1105,24 @@ class BatchWriter:
             Person.objects.bulk_update(
                 list(changed_people.values()), sorted(person_fields), batch_size=BATCH_SIZE
             )
-        memberships = []
-        for row, person in new_members:
-            v = row.values
-            memberships.append(
-                Membership(
-                    person=person,
-                    org=v["org"],
-                    employer_name=v["employer_name"],
-                    employment_form=v["employment_form"],
-                    is_migrant=bool(v["is_migrant"]),
-                    source=MembershipSource.IMPORT,
-                    joined_on=v["joined_on"] or self.today,
-                    state=MembershipState.ACTIVE,
+        memberships: list = []  # Membership objects, or NewMembership on the fast path
+        if new_members and fast:
+            memberships = self._insert_memberships(new_members, person_ids, now)
+        elif new_members:
+            for row, person in new_members:
+                v = row.values
+                memberships.append(
+                    Membership(
+                        person=person,
+                        org=v["org"],
+                        employer_name=v["employer_name"],
+                        employment_form=v["employment_form"],
+                        is_migrant=bool(v["is_migrant"]),
+                        source=MembershipSource.IMPORT,
+                        joined_on=v["joined_on"] or self.today,
+                        state=MembershipState.ACTIVE,
+                    )
                 )
-            )
-        if memberships:
             Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
             assign_card_numbers(memberships)
         if changed_members:
@@ -843,6 +1136,82 @@ class BatchWriter:
             [summaries.snapshot(m) for m in (*memberships, *changed_members)],
         )
         return failed, counts
+
+    def _insert_people(self, rows: list[RowResult], now) -> dict[int, int]:
+        """Insert a new person per row with the column values ``bulk_create`` would store
+        (ciphertexts, blind indexes and pinyin derived ahead); returns ``id(row) → pk``."""
+
+        created = Person._meta.get_field("created_at").get_db_prep_save(now, connection)
+        day = connection.ops.adapt_datefield_value
+        data = []
+        for row in rows:
+            v, d = row.values, _derived(row)
+            data.append(
+                (
+                    v["name"],
+                    d["name_pinyin"],
+                    d["name_initials"],
+                    d["id_number"],
+                    d["id_index"],
+                    v["gender"],
+                    day(v["birth_date"]),
+                    d["phone"],
+                    d["phone_index"],
+                    *[v.get(key) or "" for key in PERSON_EXTRA],
+                    v["org"].pk,
+                    None,
+                    created,
+                    created,
+                )
+            )
+        ids = _insert_rows(Person, PERSON_COLUMNS, data)
+        return {id(row): pk for row, pk in zip(rows, ids, strict=True)}
+
+    def _insert_memberships(self, new_members: list, person_ids: dict[int, int], now) -> list:
+        """Insert the new memberships with their card numbers (ids reserved first, so the
+        numbers are computed here instead of by an UPDATE); returns lightweight
+        :class:`NewMembership` objects."""
+
+        created = Membership._meta.get_field("created_at").get_db_prep_save(now, connection)
+        day = connection.ops.adapt_datefield_value
+        ids = _reserve_ids(Membership, len(new_members))
+        memberships, data = [], []
+        for (row, person), pk in zip(new_members, ids, strict=True):
+            v = row.values
+            membership = NewMembership(
+                pk=pk,
+                person_id=person_ids[id(row)] if person is row else person.pk,
+                org=v["org"],
+                employer_name=v["employer_name"],
+                employment_form=str(v["employment_form"]),
+                is_migrant=bool(v["is_migrant"]),
+                joined_on=v["joined_on"] or self.today,
+            )
+            membership.card_no = card_number_for(membership)
+            memberships.append(membership)
+            data.append(
+                (
+                    membership.person_id,
+                    membership.org_id,
+                    None,
+                    membership.employer_name,
+                    membership.employment_form,
+                    membership.is_migrant,
+                    membership.state,
+                    membership.source,
+                    day(membership.joined_on),
+                    membership.card_no,
+                    None,
+                    None,
+                    created,
+                    None,
+                    "",
+                    None,
+                    created,
+                )
+            )
+        _insert_rows(Membership, MEMBERSHIP_COLUMNS, data, ids=ids)
+        return memberships
 
     @staticmethod
     def _person_changes(person: Person, v: dict, org: Org) -> set[str]:
@@ -920,7 +1289,15 @@ def process_rows(
     """The row loop every importer shares: skip empty rows, clean each row with
     ``cleaner.clean(row_number, cells)``, report errors and warnings, and hand the valid rows
     to ``writer.write(rows, stats)`` (which returns the rows it refused) in batches, reporting
-    progress after each batch."""
+    progress after each batch.
+
+    A cleaner that offers ``clean_offline`` and ``finish`` (``clean`` split into its part
+    that needs no database and the rest) gets its file read and its rows cleaned on a reader
+    thread, a few batches ahead, while this thread writes: the database works (without the
+    GIL) while Python cleans the next rows. Callbacks and database access stay on this
+    thread, except ``on_warning``, which the reader thread calls (in row order) so that writing
+    the warnings sheet overlaps with the database too; memory holds at most
+    ``PIPELINE_AHEAD`` rows besides the batch being written."""
     pending: list[RowResult] = []
     read = 0
 
@@ -934,26 +1311,111 @@ def process_rows(
         if on_progress:
             on_progress(stats)
 
-    for offset, cells in enumerate(iterator, start=first_data_row):
-        if all(_is_empty(c) for c in cells):
-            continue
-        read += 1
-        result = cleaner.clean(offset, cells)
-        if result.warnings:
-            stats.warnings += len(result.warnings)
-            if on_warning:
-                on_warning(result)
-        if result.ok:
-            pending.append(result)
-        else:
-            stats.errors += 1
-            if on_error:
-                on_error(result)
-        if read % batch_size == 0:
-            flush()
-    flush()
+    pipelined = (
+        hasattr(cleaner, "clean_offline")
+        and hasattr(cleaner, "finish")
+        and (PIPELINE_ON_SQLITE or connection.vendor != "sqlite")
+    )
+    if pipelined:
+        results = _cleaned_ahead(iterator, first_data_row, cleaner.clean_offline, on_warning)
+    else:
+        results = (
+            cleaner.clean(offset, cells)
+            for offset, cells in enumerate(iterator, start=first_data_row)
+            if not all(_is_empty(c) for c in cells)
+        )
+    try:
+        for result in results:
+            read += 1
+            if pipelined:
+                result = cleaner.finish(result)
+            if result.warnings:
+                stats.warnings += len(result.warnings)
+                if on_warning and not pipelined:
+                    on_warning(result)
+            if result.ok:
+                pending.append(result)
+            else:
+                stats.errors += 1
+                if on_error:
+                    on_error(result)
+            if read % batch_size == 0:
+                flush()
+        flush()
+    finally:
+        close = getattr(results, "close", None)
+        if close:
+            close()
     stats.total_rows = read
     return stats
+
+
+PIPELINE_CHUNK = 250  # rows handed over at a time
+# SQLite works inside this process, holding the GIL between statements: measured on the
+# bench, the reader thread gained nothing there (0-20% slower, the threads contending for
+# the GIL); PostgreSQL works in its own process, where it gained 10-20%.
+PIPELINE_ON_SQLITE = False
+PIPELINE_AHEAD = 4000  # rows cleaned ahead at most
+
+
+def _cleaned_ahead(
+    iterator: Iterator[list],
+    first_data_row: int,
+    clean: Callable,
+    on_warning: Callable[[RowResult], None] | None = None,
+):
+    """Yield ``clean(row_number, cells)`` for the non-empty rows of ``iterator``, computed on
+    a reader thread (which does not touch the database), which also calls ``on_warning`` for
+    the rows with warnings."""
+    import queue
+    import threading
+
+    handover: queue.Queue = queue.Queue(maxsize=max(1, PIPELINE_AHEAD // PIPELINE_CHUNK))
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            chunk = []
+            for offset, cells in enumerate(iterator, start=first_data_row):
+                if all(_is_empty(c) for c in cells):
+                    continue
+                result = clean(offset, cells)
+                if on_warning and result.warnings:
+                    on_warning(result)
+                chunk.append(result)
+                if len(chunk) >= PIPELINE_CHUNK:
+                    if not put(chunk):
+                        return
+                    chunk = []
+            if chunk and not put(chunk):
+                return
+            put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handover.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def import_roster(
@@ -963,7 +1425,7 @@ def import_roster(
     org: Org,
     first_row: int = 1,
     total_rows: int = 0,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = IMPORT_BATCH_SIZE,
     on_header: Callable[[list], None] | None = None,
     on_error: Callable[[RowResult], None] | None = None,
     on_warning: Callable[[RowResult], None] | None = None,
