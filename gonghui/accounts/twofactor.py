@@ -238,6 +238,7 @@ def end_sessions_of(user) -> int:
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
+        "gonghui.platform.security.sessions",
     ):
         return 0  # the devices are gone anyway: such a session can no longer pass 2FA
     store = import_module(settings.SESSION_ENGINE).SessionStore

@@ -14,6 +14,13 @@ class GrantBackend(ModelBackend):
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user)
 
+    def get_user(self, user_id):
+        # Every signed-in request loads its user: the query is compiled once (bench B5).
+        from gonghui.platform.security.prepared import load_user
+
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None and user.kind == "member":
