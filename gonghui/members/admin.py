@@ -6,18 +6,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter, RangeDateFilter
 
 from gonghui.console.base import ActionForm, ScopedModelAdmin
+from gonghui.console.paginator import CappedPaginator
 from gonghui.console.sites import console_site
 from gonghui.members import actions
 from gonghui.members.choices import (
@@ -45,17 +44,6 @@ from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name
 from gonghui.platform.workflow.base import ActionError, OutOfScope
 
 # --- shared pieces -----------------------------------------------------------------------------
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``CAP`` rows: the page links stop there instead of counting a city's
-    whole member table on every page."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[: self.CAP].count()
 
 
 def covers(user, perm: str, org) -> bool:
@@ -338,6 +326,7 @@ class MembershipAdmin(PersonColumns, ConsoleMixin, ScopedModelAdmin):
     ordering = ["-joined_on", "-id"]
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facets count every filter choice exactly
     paginator = CappedPaginator
     readonly_fields = MEMBERSHIP_DETAIL_FIELDS
     change_form_template = "members/admin/membership_change_form.html"
@@ -512,6 +501,7 @@ class PersonAdmin(PersonColumns, ScopedModelAdmin):
     ordering = ["-id"]
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facets count every filter choice exactly
     paginator = CappedPaginator
     fields = PERSON_DETAIL_FIELDS
     readonly_fields = PERSON_DETAIL_FIELDS
@@ -610,6 +600,7 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
     ordering = ["submitted_at", "id"]
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facets count every filter choice exactly
     paginator = CappedPaginator
     actions = ["approve_selected"]
     fields = [
@@ -797,6 +788,7 @@ class TransferAdmin(ConsoleMixin, ScopedModelAdmin):
     ordering = ["-requested_at", "-id"]
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facets count every filter choice exactly
     paginator = CappedPaginator
     fields = [
         "member_name",

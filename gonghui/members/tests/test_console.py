@@ -156,7 +156,7 @@ def test_member_list_does_not_count_the_whole_table(client, tree):
     response = client.get(reverse(MEMBERS))
     cl = response.context["cl"]
     assert cl.show_full_result_count is False
-    assert cl.paginator.CAP == 10_000
+    assert cl.paginator.cap == 10_000 and not cl.paginator.capped
 
 
 # --- detail, reveal, state changes, transfer ---------------------------------------------------
