@@ -15,6 +15,7 @@ def run(cfg: dict) -> dict:
     from gonghui.accounts.models import User
     from gonghui.members.models import Membership
     from gonghui.orgs.models import Org
+    from gonghui.platform.security.prepared import load_user
     from gonghui.platform.testing.factories import UserFactory, grant
 
     repeat = max(3, cfg["repeat"] * 2)
@@ -51,8 +52,9 @@ def run(cfg: dict) -> dict:
         literal = Membership.objects.filter(org_id__in=ids)
 
         def restricted(user=user):
-            # a fresh user object per call: what one request pays, grants read included
-            return Membership.objects.restrict(User.objects.get(pk=user.pk), "view")
+            # a fresh user object per call, loaded as a request loads it (the session's user,
+            # GrantBackend.get_user): what one request pays, grants and subtree ids included
+            return Membership.objects.restrict(load_user(user.pk), "view")
 
         cached = User.objects.get(pk=user.pk)
         row = {

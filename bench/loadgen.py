@@ -1,5 +1,5 @@
 """A small closed-loop HTTP load generator (threads, http.client, one connection per request
-as gunicorn's sync workers close them). Usage (JSON on stdin):
+as gunicorn's sync workers would close them). Usage (JSON on stdin):
 
     {"host": "127.0.0.1", "port": 8000, "method": "GET", "requests": [[path, body], ...],
      "headers": {...}, "concurrency": 64, "seconds": 5}

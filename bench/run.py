@@ -130,9 +130,18 @@ def table(result: dict) -> str:
                 None,
                 None,
             )
+        if "summaries_equal_after_import" in x:
+            add(
+                "B1 cockpit summaries = recount after import",
+                str(x["summaries_equal_after_import"]),
+                None,
+                None,
+                None,
+                None,
+            )
     if "b2" in b:
         x = b["b2"]
-        for k in ("page1", "deep"):
+        for k in [k for k in ("page1", "mid", "deep") if k in x]:
             y = x[k]
             add(
                 f"B2 list page offset {y['offset']:,} of {x['rows_in_scope']:,} (ms)",
@@ -142,6 +151,8 @@ def table(result: dict) -> str:
                 y["O_over_R"],
                 y["O_over_N"],
             )
+        if "O_empty_ms" in x:
+            add("B2 same request, empty page (fixed cost) (ms)", x["O_empty_ms"], *[None] * 4)
     if "b3" in b:
         for label, x in (("", b["b3"]), ("small ", b.get("b3_small"))):
             if not x:
@@ -149,12 +160,28 @@ def table(result: dict) -> str:
             for q, y in x["queries"].items():
                 add(
                     f"B3 {q[:28]} @{x['members']:,} (ms)",
-                    y["O_live_scoped_orm_ms"],
-                    y["R_summary_rows_ms"],
+                    y["O_summary_rows_scoped_ms"],
+                    y["R_summary_rows_raw_sql_ms"],
                     y["N_live_orm_ms"],
                     y["O_over_R"],
-                    ratio_(y["O_live_scoped_orm_ms"], y["N_live_orm_ms"]),
+                    ratio_(y["O_summary_rows_scoped_ms"], y["N_live_orm_ms"]),
                 )
+            add(
+                f"B3 all four @{x['members']:,} (ms)",
+                x["O_total_ms"],
+                x["R_total_ms"],
+                x["N_total_ms"],
+                ratio_(x["O_total_ms"], x["R_total_ms"]),
+                ratio_(x["O_total_ms"], x["N_total_ms"]),
+            )
+            add(
+                f"B3 summaries = recount @{x['members']:,} ({x['summaries_check_s']} s)",
+                str(x["summaries_equal_live_counts"]),
+                None,
+                None,
+                None,
+                None,
+            )
             del label
     if "b4" in b:
         x = b["b4"]
@@ -288,7 +315,7 @@ def main(argv=None) -> dict:
                 big["R_total_ms"], small["R_total_ms"]
             )
             big["target_large_le_1_3x_small"] = big["O_time_large_over_small"] <= 1.3
-            big["target_O_over_N_ge_20_at_large"] = False  # O is live aggregation today
+            big["target_O_over_N_ge_20_at_large"] = big["target_O_over_N_ge_20"]
         result["seconds"][key] = round(time.perf_counter() - t0, 1)
         say(f"bench: {key} done in {result['seconds'][key]} s")
     result["seconds"]["total"] = round(time.perf_counter() - t_all, 1)

@@ -55,6 +55,8 @@ def test_b1_import(tiny_result):
     assert len(b1["peak_memory"]) == 2
     assert all(m["rss_peak_mb"] > 0 for m in b1["peak_memory"].values())
     assert b1["O_over_R"] is not None and b1["O_over_N"] is not None
+    # the importer kept the cockpit summaries equal to a full recount
+    assert b1["summaries_equal_after_import"] is True
 
 
 def test_b2_list_page(tiny_result):
