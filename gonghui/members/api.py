@@ -691,6 +691,8 @@ def send_join_code(request, payload: JoinCodeIn):
     summary="Apply to join a union from its QR poster",
 )
 def public_join(request, payload: PublicJoinIn):
+    from django.db import transaction
+
     from gonghui.platform.sms.services import CodeInvalid, verify_login_code
 
     if _ip_attempts(_client_ip(request)) > JOIN_RATE_PER_IP_HOUR:
@@ -710,26 +712,34 @@ def public_join(request, payload: PublicJoinIn):
     ).count()
     if recent >= JOIN_RATE_PER_PHONE_HOUR:
         return _rate_limited(request, _("Too many applications for this number. Try later."))
+    # One write transaction, as in the portal's join form: the code is consumed only if the
+    # application is created (a refusal propagates and rolls it all back); a wrong guess
+    # stays counted (the block is left normally).
+    invalid = None
     try:
-        verify_login_code(phone=phone, code=payload.sms_code, purpose="join")
-    except CodeInvalid as exc:
-        return _error(request, 400, "invalid_code", str(exc))
-    try:
-        join_request = actions.submit_join_request(
-            actor=None,
-            org=channel.org,
-            channel=channel,
-            name=payload.name,
-            id_number=payload.id_number,
-            phone=phone,
-            employer_name=payload.employer_name,
-            employment_form=payload.employment_form,
-            is_migrant=payload.is_migrant,
-            residence_region=payload.residence_region,
-        )
+        with transaction.atomic():
+            try:
+                verify_login_code(phone=phone, code=payload.sms_code, purpose="join")
+            except CodeInvalid as exc:
+                invalid = exc
+            else:
+                join_request = actions.submit_join_request(
+                    actor=None,
+                    org=channel.org,
+                    channel=channel,
+                    name=payload.name,
+                    id_number=payload.id_number,
+                    phone=phone,
+                    employer_name=payload.employer_name,
+                    employment_form=payload.employment_form,
+                    is_migrant=payload.is_migrant,
+                    residence_region=payload.residence_region,
+                )
     except OutOfScope:
         return _channel_closed(request)
-    join_request.refresh_from_db(fields=["state"])
+    if invalid is not None:
+        return _error(request, 400, "invalid_code", str(invalid))
+    # The action set the state in memory (auto-approval included): no re-read needed.
     approved = join_request.state == JoinRequestState.APPROVED
     return Status(
         201,

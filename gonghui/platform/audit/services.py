@@ -51,7 +51,10 @@ def record_event(
     if org is None and obj is not None and hasattr(obj, "scope_org"):
         org = obj.scope_org()
     actor_obj = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction (every action runs in one): a failure here
+    # propagates and rolls the whole action back anyway, so the savepoint only cost two
+    # statements per event. Outside a transaction this still opens one.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(

@@ -104,7 +104,9 @@ def verify_login_code(*, phone: str, code: str, purpose: str = "login") -> None:
     phone_index = index_for("phone", phone)
     code = (code or "").strip()
     error = None
-    with transaction.atomic():
+    # No savepoint: nothing inside raises on purpose, and a caller may run this inside its own
+    # transaction (the public join form consumes the code with the application it creates).
+    with transaction.atomic(savepoint=False):
         row = (
             SMSCode.objects.select_for_update()
             .filter(
