@@ -2,10 +2,11 @@
 grassroots unions of a year, district totals.
 
 O is the product's answer: ``gonghui.cockpit.queries`` for a city admin (scope check through
-``restrict()``, then the org's summary rows, ``cockpit.OrgMonthStat``, kept current by the
-write paths). R reads the same answers from the same summary rows with raw SQL. N is live ORM
-aggregation over the member and org tables. Every answer is compared across the three, and
-``summaries.check()`` (a full recount from the records) must find no difference."""
+``restrict()``, then the org's summary rows, ``cockpit.OrgMonthStat`` and ``OrgTotal``, kept
+current by the write paths). R reads the same answers from the same summary rows with raw
+SQL. N is live ORM aggregation over the member and org tables. Every answer is compared
+across the three, and ``summaries.check()`` (a full recount from the records) must find no
+difference."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def run(cfg: dict) -> dict:
     from bench.b2_list import biggest_district
     from gonghui.accounts.models import User
     from gonghui.cockpit import queries, summaries
-    from gonghui.cockpit.models import OrgMonthStat
+    from gonghui.cockpit.models import OrgMonthStat, OrgTotal
     from gonghui.members.choices import CURRENT_STATES
     from gonghui.members.models import Membership
     from gonghui.orgs.models import Org
@@ -32,6 +33,7 @@ def run(cfg: dict) -> dict:
 
     repeat = cfg["repeat"]
     table = connection.ops.quote_name(OrgMonthStat._meta.db_table)
+    totals_table = connection.ops.quote_name(OrgTotal._meta.db_table)
     root = Org.objects.get(depth=1)
     district, _n = biggest_district()
     city_admin = User.objects.filter(username="bench-city-admin").first()
@@ -103,8 +105,8 @@ def run(cfg: dict) -> dict:
         ids = list(children.values())
         totals = dict.fromkeys(ids, 0)
         rows = raw(
-            f"SELECT org_id, SUM(members_current) FROM {table} WHERE org_id IN"  # noqa: S608
-            f" ({','.join(['%s'] * len(ids))}) GROUP BY org_id",
+            f"SELECT org_id, members_current FROM {totals_table} WHERE org_id IN"  # noqa: S608
+            f" ({','.join(['%s'] * len(ids))})",
             ids,
         )
         for pk, n in rows:

@@ -62,3 +62,35 @@ class OrgMonthStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.month:%Y-%m}"
+
+
+class OrgTotal(models.Model):
+    """The all-time sums of an org's monthly rows: one row per org, so totals over many orgs
+    (every district's members) read one row each instead of one per month of history."""
+
+    scope_org_field = "org"
+
+    org = models.OneToOneField(
+        "orgs.Org",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    members_joined = models.IntegerField(_("members who joined"), default=0)
+    members_current = models.IntegerField(_("current members"), default=0)
+    members_new_form = models.IntegerField(
+        _("current members in new forms of employment"), default=0
+    )
+    members_migrant = models.IntegerField(_("current migrant-worker members"), default=0)
+    members_ended = models.IntegerField(_("memberships ended"), default=0)
+    unions_founded = models.IntegerField(_("grassroots unions founded"), default=0)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("summary total")
+        verbose_name_plural = _("summary totals")
+
+    def __str__(self) -> str:
+        return str(self.org_id)

@@ -12,7 +12,7 @@ import datetime
 
 from django.db.models import Sum
 
-from gonghui.cockpit.models import OrgMonthStat
+from gonghui.cockpit.models import OrgMonthStat, OrgTotal
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import subtree_q
 
@@ -57,14 +57,21 @@ def new_unions_of_year(user, org: Org, year: int) -> int:
 def totals(user, org: Org) -> dict[str, int]:
     """The subtree totals of ``org``: current members, of them in new forms of employment
     and migrant workers; memberships ever begun and ended."""
-    sums = _rows(user, org, MEMBERS).aggregate(
-        current=Sum("members_current"),
-        new_form=Sum("members_new_form"),
-        migrant=Sum("members_migrant"),
-        joined=Sum("members_joined"),
-        ended=Sum("members_ended"),
+    zero = {"current": 0, "new_form": 0, "migrant": 0, "joined": 0, "ended": 0}
+    if not _visible(user, org, MEMBERS):
+        return zero
+    row = (
+        OrgTotal.objects.filter(org_id=org.pk)
+        .values_list(
+            "members_current",
+            "members_new_form",
+            "members_migrant",
+            "members_joined",
+            "members_ended",
+        )
+        .first()
     )
-    return {key: value or 0 for key, value in sums.items()}
+    return dict(zip(zero, row, strict=True)) if row else zero
 
 
 def child_totals(user, org: Org) -> dict[int, int]:
@@ -73,15 +80,11 @@ def child_totals(user, org: Org) -> dict[int, int]:
     children = list(
         Org.objects.restrict(user, MEMBERS)
         .filter(subtree_q("path", org.path), depth=org.depth + 1)
+        .order_by()
         .values_list("pk", flat=True)
     )
     out = dict.fromkeys(children, 0)
-    rows = (
-        OrgMonthStat.objects.filter(org_id__in=children)
-        .values("org_id")
-        .annotate(n=Sum("members_current"))
-        .order_by()
+    out.update(
+        OrgTotal.objects.filter(org_id__in=children).values_list("org_id", "members_current")
     )
-    for row in rows:
-        out[row["org_id"]] = row["n"] or 0
     return out

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Func, Q
 
-from gonghui.cockpit.models import COUNTERS, OrgMonthStat
+from gonghui.cockpit.models import COUNTERS, OrgMonthStat, OrgTotal
 
 JOINED, CURRENT, NEW_FORM, MIGRANT, ENDED, FOUNDED = range(len(COUNTERS))
 UPSERT_CHUNK = 500
@@ -167,36 +167,46 @@ def apply(deltas: Deltas) -> None:
 
 
 def _upsert(deltas: Deltas) -> None:
-    table = connection.ops.quote_name(OrgMonthStat._meta.db_table)
-    columns = ", ".join(COUNTERS)
-    conflict = "ON CONFLICT (org_id, month) DO UPDATE SET " + ", ".join(  # nosec B608 - names from model metadata, values are parameters
+    """Add ``deltas`` to the month rows and the same sums to the orgs' total rows."""
+    totals = {(org_id,): counts for org_id, counts in totals_of(deltas).items()}
+    _upsert_rows(OrgMonthStat, ("org_id", "month"), ("bigint", "date"), deltas)
+    _upsert_rows(OrgTotal, ("org_id",), ("bigint",), totals)
+
+
+def _upsert_rows(model, key_columns, key_types, deltas: dict) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys_sql = ", ".join(key_columns)
+    columns = ", ".join((*key_columns, *COUNTERS))
+    conflict = f"ON CONFLICT ({keys_sql}) DO UPDATE SET " + ", ".join(
         f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS
     )
     keys = sorted(k for k, v in deltas.items() if any(v))
     if not keys:
         return
+    width = len(key_columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array per column: a statement of ten parameters whatever the row count
+            # One array per column: a statement of a few parameters whatever the row count
             # (thousands of %s placeholders cost ~0.1 ms each to bind on the client side).
-            arrays = [[k[0] for k in keys], [k[1] for k in keys]]
+            arrays = [[k[i] for k in keys] for i in range(width)]
             arrays += [[deltas[k][i] for k in keys] for i in range(len(COUNTERS))]
-            types = ["bigint[]", "date[]"] + ["integer[]"] * len(COUNTERS)
+            types = [*(f"{t}[]" for t in key_types), *["integer[]"] * len(COUNTERS)]
+            order = ", ".join(str(i + 1) for i in range(width))
             cursor.execute(
-                f"INSERT INTO {table} (org_id, month, {columns}) "  # noqa: S608 # nosec B608
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 # nosec B608
                 f"SELECT * FROM UNNEST({', '.join(f'%s::{t}' for t in types)}) "
-                f"ORDER BY 1, 2 {conflict}",
+                f"ORDER BY {order} {conflict}",
                 arrays,
             )
             return
-        placeholders = "(" + ", ".join(["%s"] * (2 + len(COUNTERS))) + ")"
+        placeholders = "(" + ", ".join(["%s"] * (width + len(COUNTERS))) + ")"
         for start in range(0, len(keys), UPSERT_CHUNK):
             chunk = keys[start : start + UPSERT_CHUNK]
             params: list = []
-            for org_id, month in chunk:
-                params += [org_id, month, *deltas[(org_id, month)]]
+            for key in chunk:
+                params += [*key, *deltas[key]]
             cursor.execute(
-                f"INSERT INTO {table} (org_id, month, {columns}) "  # noqa: S608 # nosec B608
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 # nosec B608
                 f"VALUES {', '.join([placeholders] * len(chunk))} {conflict}",
                 params,
             )
@@ -296,29 +306,49 @@ def compute() -> Deltas:
     return out
 
 
-def _lock_table() -> None:
-    """On PostgreSQL, hold writers of the summary table back while it is rebuilt: they wait,
-    then add their delta to the rebuilt rows (their records are not in the rebuild's read,
-    because they commit after it)."""
+def _lock_tables() -> None:
+    """On PostgreSQL, hold writers of the summary tables back while they are rebuilt: they
+    wait, then add their delta to the rebuilt rows (their records are not in the rebuild's
+    read, because they commit after it)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {connection.ops.quote_name(OrgMonthStat._meta.db_table)} "
-                "IN EXCLUSIVE MODE"
-            )
+            for model in (OrgMonthStat, OrgTotal):  # the order writers take them in
+                cursor.execute(
+                    f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} "
+                    "IN EXCLUSIVE MODE"
+                )
+
+
+def totals_of(rows: Deltas) -> dict[int, list[int]]:
+    """Per org, the sums of its month rows."""
+    out: dict[int, list[int]] = {}
+    for (org_id, _month), counts in rows.items():
+        row = out.setdefault(org_id, [0] * len(COUNTERS))
+        for i, n in enumerate(counts):
+            row[i] += n
+    return out
 
 
 def rebuild() -> int:
     """Replace every summary row with the counts computed from the records. Returns the
-    number of rows written."""
+    number of month rows written."""
     with transaction.atomic():
-        _lock_table()
+        _lock_tables()
         rows = compute()
         OrgMonthStat.objects.all().delete()
+        OrgTotal.objects.all().delete()
         OrgMonthStat.objects.bulk_create(
             [
                 OrgMonthStat(org_id=org_id, month=month, **dict(zip(COUNTERS, counts, strict=True)))
                 for (org_id, month), counts in sorted(rows.items())
+                if any(counts)
+            ],
+            batch_size=2000,
+        )
+        OrgTotal.objects.bulk_create(
+            [
+                OrgTotal(org_id=org_id, **dict(zip(COUNTERS, counts, strict=True)))
+                for org_id, counts in sorted(totals_of(rows).items())
                 if any(counts)
             ],
             batch_size=2000,
@@ -328,24 +358,31 @@ def rebuild() -> int:
 
 class Difference(NamedTuple):
     org_id: int
-    month: datetime.date
+    month: datetime.date | None  # None: the org's total row
     counter: str
     expected: int
     stored: int
 
 
 def check() -> list[Difference]:
-    """Every counter whose stored value differs from the records."""
+    """Every counter, of the month rows and of the total rows, whose stored value differs
+    from the records."""
     expected = compute()
     stored = {
         (org_id, month): list(counts)
         for org_id, month, *counts in OrgMonthStat.objects.values_list("org_id", "month", *COUNTERS)
     }
+    expected_totals = {(org_id, None): c for org_id, c in totals_of(expected).items()}
+    stored_totals = {
+        (org_id, None): list(counts)
+        for org_id, *counts in OrgTotal.objects.values_list("org_id", *COUNTERS)
+    }
     zero = [0] * len(COUNTERS)
     out = []
-    for key in sorted(set(expected) | set(stored)):
-        want, have = expected.get(key, zero), stored.get(key, zero)
-        for name, a, b in zip(COUNTERS, want, have, strict=True):
-            if a != b:
-                out.append(Difference(key[0], key[1], name, a, b))
+    for want_rows, have_rows in ((expected, stored), (expected_totals, stored_totals)):
+        for key in sorted(set(want_rows) | set(have_rows), key=lambda k: (k[0], k[1] or "")):
+            want, have = want_rows.get(key, zero), have_rows.get(key, zero)
+            for name, a, b in zip(COUNTERS, want, have, strict=True):
+                if a != b:
+                    out.append(Difference(key[0], key[1], name, a, b))
     return out

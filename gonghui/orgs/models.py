@@ -74,6 +74,9 @@ class Org(MP_Node):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # children of an org ("depth = d AND path within the parent's range"), e.g. the
+        # districts under the city, without scanning the whole tree
+        indexes = [models.Index(fields=["depth", "path"], name="org_depth_path_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["uscc"], condition=~models.Q(uscc=""), name="org_uscc_unique"

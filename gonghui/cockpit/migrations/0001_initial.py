@@ -4,15 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    # A database upgraded with members already in it starts with correct summaries. Uses
-    # the current code on purpose (the counting rules live in one place); squash this
-    # migration if those models ever change shape.
-    from gonghui.cockpit import summaries
-
-    summaries.rebuild()
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -42,5 +33,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('org', 'month'), name='orgmonthstat_org_month')],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

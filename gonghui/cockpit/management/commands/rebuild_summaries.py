@@ -26,7 +26,7 @@ class Command(BaseCommand):
             differences = summaries.check()
             for d in differences[:50]:
                 self.stdout.write(
-                    f"org {d.org_id} {d.month:%Y-%m} {d.counter}: "
+                    f"org {d.org_id} {f'{d.month:%Y-%m}' if d.month else 'total'} {d.counter}: "
                     f"records say {d.expected}, summary says {d.stored}"
                 )
             if differences:
