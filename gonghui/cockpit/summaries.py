@@ -1,14 +1,15 @@
-"""Keeping the cockpit's summary rows (:class:`~gonghui.cockpit.models.OrgMonthStat`) current.
+"""Keeping the cockpit's summary rows (``OrgMonthStat`` and ``OrgTotal``) current.
 
 Every write path that creates a membership, changes its state, union, start date, form of
 employment or migrant flag, or that creates, changes or moves an org, calls one of the
 functions here *in its own transaction*. Each call turns "what the records counted before"
 and "what they count now" into +/- deltas per (org, month), adds them to the org and every
-ancestor, and upserts them in one statement (``INSERT … ON CONFLICT DO UPDATE SET n = n +
-excluded.n``, rows in key order so concurrent writers lock them in the same order).
+ancestor, and upserts them with one statement per table (``INSERT … ON CONFLICT DO UPDATE
+SET n = n + excluded.n``; month rows first, then the totals, each in key order, so concurrent
+writers lock rows in the same order).
 
 :func:`compute` derives the same rows from the records with a few ``GROUP BY`` queries;
-:func:`rebuild` replaces the table with them and :func:`check` lists every difference.
+:func:`rebuild` replaces the tables with them and :func:`check` lists every difference.
 ``manage.py rebuild_summaries`` runs either; bulk loaders (demo data, ``generate_city``)
 rebuild once at the end instead of tracking each row.
 """
