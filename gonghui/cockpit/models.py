@@ -25,13 +25,32 @@ COUNTERS = (
 )
 
 
-class OrgMonthStat(models.Model):
+class SubtreeCounts(models.Model):
+    """The counters both summary tables hold (see ``COUNTERS``)."""
+
+    members_joined = models.IntegerField(_("members who joined"), default=0)
+    members_current = models.IntegerField(_("current members"), default=0)
+    members_new_form = models.IntegerField(
+        _("current members in new forms of employment"), default=0
+    )
+    members_migrant = models.IntegerField(_("current migrant-worker members"), default=0)
+    members_ended = models.IntegerField(_("memberships ended"), default=0)
+    unions_founded = models.IntegerField(_("grassroots unions founded"), default=0)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class OrgMonthStat(SubtreeCounts):
     scope_org_field = "org"
 
     org = models.ForeignKey(
         "orgs.Org", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    # the same counters, with help texts that say what they mean for one month
     members_joined = models.IntegerField(
         _("members who joined"),
         default=0,
@@ -42,16 +61,9 @@ class OrgMonthStat(models.Model):
         default=0,
         help_text=_("Of the memberships that began in this month, those still current."),
     )
-    members_new_form = models.IntegerField(
-        _("current members in new forms of employment"), default=0
-    )
-    members_migrant = models.IntegerField(_("current migrant-worker members"), default=0)
     members_ended = models.IntegerField(
         _("memberships ended"), default=0, help_text=_("Memberships that ended in this month.")
     )
-    unions_founded = models.IntegerField(_("grassroots unions founded"), default=0)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("monthly summary")
@@ -64,7 +76,7 @@ class OrgMonthStat(models.Model):
         return f"{self.org_id} {self.month:%Y-%m}"
 
 
-class OrgTotal(models.Model):
+class OrgTotal(SubtreeCounts):
     """The all-time sums of an org's monthly rows: one row per org, so totals over many orgs
     (every district's members) read one row each instead of one per month of history."""
 
@@ -77,16 +89,6 @@ class OrgTotal(models.Model):
         primary_key=True,
         related_name="+",
     )
-    members_joined = models.IntegerField(_("members who joined"), default=0)
-    members_current = models.IntegerField(_("current members"), default=0)
-    members_new_form = models.IntegerField(
-        _("current members in new forms of employment"), default=0
-    )
-    members_migrant = models.IntegerField(_("current migrant-worker members"), default=0)
-    members_ended = models.IntegerField(_("memberships ended"), default=0)
-    unions_founded = models.IntegerField(_("grassroots unions founded"), default=0)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("summary total")

@@ -90,7 +90,8 @@ def memberships_added(memberships: Iterable) -> None:
     memberships_changed(after=[snapshot(m) for m in memberships])
 
 
-def _founded_key(org) -> tuple[int, datetime.date] | None:
+def org_snapshot(org) -> tuple[int, datetime.date] | None:
+    """What ``org`` contributes to the summaries as it is now (take one before changing it)."""
     from gonghui.orgs.choices import OrgKind
 
     if org.kind == OrgKind.GRASSROOTS and org.founded_on:
@@ -98,13 +99,9 @@ def _founded_key(org) -> tuple[int, datetime.date] | None:
     return None
 
 
-def org_snapshot(org) -> tuple[int, datetime.date] | None:
-    return _founded_key(org)
-
-
 def org_changed(before: tuple[int, datetime.date] | None, org) -> None:
     """An org was created (``before`` None) or its kind or founding date changed."""
-    after = _founded_key(org)
+    after = org_snapshot(org)
     if before == after:
         return
     deltas: Deltas = {}
