@@ -1,10 +1,10 @@
 """Scoped reads of the cockpit's summary rows.
 
 An org's summary rows hold the counts of its whole subtree, so a figure for an org costs a
-few rows whatever the number of members. Whether the viewer may see an org's figures is
-decided by ``restrict()`` on the org with the permission that guards the underlying records
-(``members.view_membership`` for member counts, ``orgs.view_org`` for union counts); an org
-outside the viewer's scope reads as no rows, like any other out-of-scope record."""
+few rows whatever the number of members. The rows are read through ``restrict()`` with the
+permission that guards the underlying records (``members.view_membership`` for member counts,
+``orgs.view_org`` for union counts); an org outside the viewer's scope reads as no rows, like
+any other out-of-scope record."""
 
 from __future__ import annotations
 
@@ -20,14 +20,8 @@ MEMBERS = "members.view_membership"
 ORGS = "orgs.view_org"
 
 
-def _visible(user, org: Org, permission: str) -> bool:
-    return Org.objects.restrict(user, permission).filter(pk=org.pk).exists()
-
-
 def _rows(user, org: Org, permission: str):
-    if not _visible(user, org, permission):
-        return OrgMonthStat.objects.none()
-    return OrgMonthStat.objects.filter(org_id=org.pk)
+    return OrgMonthStat.objects.restrict(user, permission).filter(org_id=org.pk)
 
 
 def members_by_month(user, org: Org) -> dict[str, int]:
@@ -58,10 +52,9 @@ def totals(user, org: Org) -> dict[str, int]:
     """The subtree totals of ``org``: current members, of them in new forms of employment
     and migrant workers; memberships ever begun and ended."""
     zero = {"current": 0, "new_form": 0, "migrant": 0, "joined": 0, "ended": 0}
-    if not _visible(user, org, MEMBERS):
-        return zero
     row = (
-        OrgTotal.objects.filter(org_id=org.pk)
+        OrgTotal.objects.restrict(user, MEMBERS)
+        .filter(org_id=org.pk)
         .values_list(
             "members_current",
             "members_new_form",
@@ -85,6 +78,8 @@ def child_totals(user, org: Org) -> dict[int, int]:
     )
     out = dict.fromkeys(children, 0)
     out.update(
-        OrgTotal.objects.filter(org_id__in=children).values_list("org_id", "members_current")
+        OrgTotal.objects.restrict(user, MEMBERS)
+        .filter(org_id__in=children)
+        .values_list("org_id", "members_current")
     )
     return out
