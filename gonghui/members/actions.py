@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from gonghui.cockpit import summaries
+from gonghui.members import identity
 from gonghui.members.choices import (
     CURRENT_STATES,
     EmploymentForm,
@@ -32,7 +33,6 @@ from gonghui.orgs.choices import OrgKind, OrgStatus
 from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_id_list, mask_name, mask_phone
-from gonghui.platform.sms.backends import send_sms
 from gonghui.platform.validators import normalize_mobile, parse_id_number
 from gonghui.platform.workflow.base import ActionError, OutOfScope, StateMachine, Transition, action
 
@@ -136,15 +136,19 @@ def current_membership_of_id(id_number: str) -> Membership | None:
     )
 
 
-def _upsert_person(data: CleanPerson, org: Org, extra: dict | None = None) -> Person:
-    """Find the person by ID (city-wide) or create them; refresh what they told us."""
+def _upsert_person(
+    ctx, data: CleanPerson, org: Org, extra: dict | None = None, *, phone_proved: bool
+) -> Person:
+    """Find the person by ID (city-wide) or create them; refresh what they told us.
+
+    The phone on file changes only with ``phone_proved`` (members/identity.py): a different
+    phone without proof is refused, never written over the one on file."""
     pinyin, initials = pinyin_of(data.name)
     person = Person.objects.filter(id_index=index_for("id_number", data.id_number)).first()
     fields = {
         "name": data.name,
         "name_pinyin": pinyin,
         "name_initials": initials,
-        "phone": data.phone,
         "gender": data.gender,
         "birth_date": data.birth_date,
     }
@@ -159,10 +163,20 @@ def _upsert_person(data: CleanPerson, org: Org, extra: dict | None = None) -> Pe
         if extra and extra.get(key):
             fields[key] = extra[key]
     if person is None:
-        person = Person(id_number=data.id_number, org=org, **fields)
+        person = Person(id_number=data.id_number, org=org, phone=data.phone, **fields)
         person.save()
         return person
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.phone != data.phone:
+        if not phone_proved:
+            raise ActionError(
+                _(
+                    "This person is on file with another mobile number. Check the ID card in "
+                    "person and say so before the number on file is replaced."
+                ),
+                code="phone_differs",
+            )
+        identity.set_phone(ctx, person, data.phone)
     for key, value in fields.items():
         setattr(person, key, value)
     person.org = org
@@ -223,8 +237,7 @@ def _create_membership(
     return membership
 
 
-def _notify(phone: str, message: str):
-    return lambda: send_sms(phone, message)
+_notify = identity.notify
 
 
 # --- joining --------------------------------------------------------------------------------
@@ -236,17 +249,6 @@ def channel_usable(channel: JoinChannel) -> bool:
         channel.revoked_at is None
         and (channel.expires_at is None or channel.expires_at > now)
         and channel.org.status == OrgStatus.ACTIVE
-    )
-
-
-def _current_member_org_name(id_index: str) -> str | None:
-    """The union name of this ID's current membership (as ``current_membership_of_id``, the
-    same rows and order), read as one column: the join guard needs nothing else."""
-    return (
-        Membership.objects.filter(person__id_index=id_index, state__in=CURRENT_STATES)
-        .order_by("pk")
-        .values_list("org__name", flat=True)
-        .first()
     )
 
 
@@ -269,7 +271,9 @@ def submit_join_request(
     """A worker asks to join ``org`` (from a QR channel, or entered for them by staff).
 
     Public: the portal calls it for anonymous visitors whose phone was verified by SMS code.
-    The employer is not told. An existing member is refused with where they are a member.
+    The employer is not told. The answer is the same whether or not the ID is a member or on
+    file with another phone: such a claim waits for the reviewer (and for proof, see
+    members/identity.py) and the phone on file is told.
     """
     if channel is not None:
         if not channel_usable(channel):
@@ -291,14 +295,22 @@ def submit_join_request(
             _("Enter your employer or the platform you work for."), code="employer_required"
         )
     id_index = index_for("id_number", data.id_number)
-    current_org_name = _current_member_org_name(id_index)
-    if current_org_name is not None:
-        raise ActionError(
-            _("You are already a member of %(org)s. To move, ask for a transfer instead."),
-            code="already_member",
-            params={"org": mask_name(current_org_name)},
-        )
-    if JoinRequest.objects.filter(id_index=id_index, state=JoinRequestState.PENDING).exists():
+    phone_index = index_for("phone", data.phone)
+    # What may be said on the spot is only what the proven phone already owns: the person on
+    # file with this very phone, or her own open application. Anyone else gets the same answer
+    # as a new applicant, and the phone on file is told (members/identity.py).
+    on_file = identity.person_on_file(id_index)
+    if on_file is not None and on_file.phone_index == phone_index:
+        current = on_file.current_membership()
+        if current is not None:
+            raise ActionError(
+                _("You are already a member of %(org)s. To move, ask for a transfer instead."),
+                code="already_member",
+                params={"org": mask_name(current.org.name)},
+            )
+    if JoinRequest.objects.filter(
+        id_index=id_index, phone_index=phone_index, state=JoinRequestState.PENDING
+    ).exists():
         raise ActionError(_("Your application is already being reviewed."), code="pending_exists")
     request = JoinRequest.objects.create(
         org=org,
@@ -335,22 +347,25 @@ def submit_join_request(
             % {"org": org.name},
         )
     )
-    if channel is not None and channel.auto_approve:
+    # Whether or not the ID is a member, or on file with another phone, the applicant gets
+    # the same answer; the person on file is told by SMS (members/identity.py).
+    identity.tell_person_on_file(ctx=ctx, request=request, person=identity.person_on_file(id_index))
+    if channel is not None and channel.auto_approve and identity.may_auto_approve(request):
         _approve(ctx, request, decided_by=None)
     return request
 
 
 def _approve(ctx, request: JoinRequest, decided_by) -> Membership:
     data = clean_person(name=request.name, id_number=request.id_number, phone=request.phone)
-    current = current_membership_of_id(data.id_number)
-    if current is not None:
-        raise ActionError(
-            _("This person is already a member of %(org)s."),
-            code="already_member",
-            params={"org": current.org.name},
-        )
+    identity.check_approvable(request, ctx.actor)
+    # The applicant proved this phone by SMS; a different phone on file is replaced only
+    # because check_approvable found the identity proved.
     person = _upsert_person(
-        data, request.org, {"residence_region": request.residence_region, **request.extra}
+        ctx,
+        data,
+        request.org,
+        {"residence_region": request.residence_region, **request.extra},
+        phone_proved=True,
     )
     membership = _create_membership(
         person,
@@ -478,19 +493,23 @@ def register_member(
     is_migrant: bool = False,
     joined_on: date | None = None,
     extra: dict | None = None,
+    identity_checked: bool = False,
 ) -> Membership:
-    """Staff enter a member directly (paper application already approved)."""
+    """Staff enter a member directly (paper application already approved).
+
+    A person on file with another phone keeps it unless ``identity_checked`` says staff saw
+    the ID card in person; then the number is replaced and the old one is told."""
     org = ctx.require(org, "members.add_membership")
     _check_member_org(org)
     data = clean_person(name=name, id_number=id_number, phone=phone)
     current = current_membership_of_id(data.id_number)
     if current is not None:
         raise ActionError(
-            _("This person is already a member of %(org)s."),
-            code="already_member",
-            params={"org": current.org.name},
+            identity.already_member_message(ctx.actor, current), code="already_member"
         )
-    person = _upsert_person(data, org, extra)
+    person = _upsert_person(ctx, data, org, extra, phone_proved=identity_checked)
+    if identity_checked:
+        ctx.details["identity_checked"] = True
     membership = _create_membership(
         person,
         org,

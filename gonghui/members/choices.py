@@ -90,6 +90,14 @@ class JoinRequestState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class IdentityProof(models.TextChoices):
+    """How a join that claims an existing person with another phone proved who it is."""
+
+    NONE = "", _("Not proved")
+    PHONE_ON_FILE = "phone_on_file", _("Confirmed from the phone on file")
+    IN_PERSON = "in_person", _("ID card checked in person")
+
+
 class TransferState(models.TextChoices):
     PENDING_SENDER = "pending_sender", _("Waiting for the sending union")
     PENDING_RECEIVER = "pending_receiver", _("Waiting for the receiving union")

@@ -18,6 +18,7 @@ from gonghui.members.choices import (
     EmploymentForm,
     Gender,
     HouseholdType,
+    IdentityProof,
     JoinRequestState,
     MembershipSource,
     MembershipState,
@@ -262,6 +263,22 @@ class JoinRequest(models.Model):
     membership = models.OneToOneField(
         Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="join_request"
     )
+    # A join that names an existing person with another phone is approved only after proof
+    # (members/identity.py): the person confirms from the phone on file, or staff check the
+    # ID card in person and say so here.
+    identity_proof = models.CharField(
+        _("identity proof"), max_length=16, choices=IdentityProof.choices, blank=True, default=""
+    )
+    identity_proved_at = models.DateTimeField(_("identity proved"), null=True, blank=True)
+    identity_proved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("identity proved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    identity_note = models.CharField(_("identity check note"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
@@ -269,11 +286,12 @@ class JoinRequest(models.Model):
         verbose_name = _("join request")
         verbose_name_plural = _("join requests")
         constraints = [
-            # one open application per person (ID) at a time
+            # One open application per ID and phone. Two phones claiming one ID are both kept
+            # so that the reviewer sees the competing claim (members/identity.py).
             models.UniqueConstraint(
-                fields=["id_index"],
+                fields=["id_index", "phone_index"],
                 condition=Q(state="pending"),
-                name="one_pending_join_request_per_person",
+                name="one_pending_join_request_per_person_phone",
             ),
         ]
 

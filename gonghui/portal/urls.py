@@ -9,6 +9,7 @@ urlpatterns = [
     path("card/", views.card, name="card"),
     path("transfer/", views.transfer_request, name="transfer-request"),
     path("transfer/<int:pk>/cancel/", views.transfer_cancel, name="transfer-cancel"),
+    path("join-claims/<int:pk>/", views.join_claim, name="join-claim"),
     # Hardship help (困难帮扶): the member's own applications.
     path("assistance/", assistance_views.assistance_home, name="assistance"),
     path("assistance/apply/", assistance_views.assistance_apply, name="assistance-apply"),

@@ -27,6 +27,7 @@ from gonghui.members.actions import (
     submit_join_request,
 )
 from gonghui.members.choices import TransferInitiator, TransferState
+from gonghui.members.identity import claims_on_my_record, confirm_join_claim, disown_join_claim
 from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
 from gonghui.members.posters import qr_svg_inline
 from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
@@ -292,13 +293,12 @@ def _submit_join(form, channel, person) -> dict | None:
         except ActionError as exc:
             transaction.set_rollback(True)  # the code is not used up
             _add_action_error(form, exc)
-            if exc.code == "already_member":
-                form.already_member = True
+            # Said only to the holder of the phone on file (members.actions).
+            form.already_member = exc.code == "already_member"
             return None
-    return {
-        "org": join_request.org.name,
-        "member": join_request.membership_id is not None,
-    }
+    # The same page whatever the records say about the ID (issue #11): even an auto-approved
+    # join is told here only that the result comes by SMS, which it does at once.
+    return {"org": join_request.org.name, "phone": mask_phone(join_request.phone)}
 
 
 def join_done(request):
@@ -336,10 +336,16 @@ def _member_context(request, person: Person | None) -> dict:
         (t for t in transfers if t.state in OPEN_TRANSFER_STATES),
         None,
     )
+    claims = list(claims_on_my_record(request.user))
+    for claim in claims:
+        claim.masked_phone = mask_phone(claim.phone)
     return {
         "person": person,
         "membership": membership,
-        "join_requests": join_requests.order_by("-submitted_at")[:10],
+        "claims": claims,
+        "join_requests": join_requests.exclude(pk__in=[c.pk for c in claims]).order_by(
+            "-submitted_at"
+        )[:10],
         "transfers": transfers[:10],
         "open_transfer": open_transfer,
     }
@@ -420,6 +426,33 @@ def transfer_cancel(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Your transfer request was cancelled."))
+    return redirect("portal:home")
+
+
+@member_required
+@require_POST
+def join_claim(request, pk):
+    """The person on file answers an application made with her ID and another phone."""
+    claim = get_object_or_404(claims_on_my_record(request.user), pk=pk)
+    if request.POST.get("answer") == "mine":
+        confirm_join_claim(actor=request.user, request=claim)
+        messages.success(
+            request,
+            _(
+                "Thank you. The union can now approve the application; your mobile number on "
+                "file will change to %(phone)s."
+            )
+            % {"phone": mask_phone(claim.phone)},
+        )
+    elif request.POST.get("answer") == "not_mine":
+        disown_join_claim(actor=request.user, request=claim)
+        messages.success(
+            request,
+            _(
+                "The application was refused and the union can see that you did not make it. "
+                "Your record is unchanged."
+            ),
+        )
     return redirect("portal:home")
 
 

@@ -40,8 +40,16 @@ def test_join_approve_makes_one_member_with_card(tree):
     assert check.valid and check.membership == membership
 
 
-def test_existing_member_is_told_where_and_db_refuses_second_current(tree):
+def test_existing_member_waits_for_review_and_db_refuses_second_current(tree):
     membership = actions.approve_join_request(actor=tree.yubei_admin, request=join(tree))
+    # The join answers as for anyone (issue #11); the receiving union cannot approve it and
+    # is not told where she is a member (that union is outside its scope).
+    again = join(tree, org=tree.jb_grassroots, phone="13900139000")
+    with pytest.raises(ActionError) as err:
+        actions.approve_join_request(actor=tree.jiangbei_admin, request=again)
+    assert err.value.code == "already_member"
+    assert tree.grassroots.name not in " ".join(err.value.messages)
+    # From the phone on file she is told on the spot (she may know where she is a member).
     with pytest.raises(ActionError) as err:
         join(tree, org=tree.jb_grassroots)
     assert err.value.code == "already_member"
