@@ -30,7 +30,7 @@ postgres_only = pytest.mark.skipif(
 )
 
 THREADS = 20
-ROUNDS = 20
+ROUNDS = 100  # issue #11: at least 100 rounds of 20 threads
 LIVING = [{"aid_type": "living", "amount_requested": "2000"}]
 
 
@@ -72,7 +72,7 @@ def _approved_item(staff, tree, n: int) -> AidItem:
 def test_twenty_concurrent_payments_of_one_item_pay_once(tree):
     staff = Staff(tree)
     budget = actions.set_budget(
-        actor=staff.finance, org=tree.yubei, year=_year(), aid_type="living", amount="100000"
+        actor=staff.finance, org=tree.yubei, year=_year(), aid_type="living", amount=str(2000 * ROUNDS)
     )
     user_model = get_user_model()
     for round_no in range(ROUNDS):
