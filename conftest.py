@@ -25,6 +25,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Uploads and error workbooks go to the test's own directory, sealed as in production,
+    never to var/private (and no maintenance command a test runs walks var/private)."""
+    from gonghui.platform.pii.testing import use_private_root
+
+    use_private_root(settings, tmp_path / "private")
+
+
+@pytest.fixture(autouse=True)
 def _locmem_sms(settings):
     from gonghui.platform.sms.backends import LocmemBackend
 

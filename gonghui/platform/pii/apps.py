@@ -6,3 +6,6 @@ class PiiConfig(AppConfig):
     name = "gonghui.platform.pii"
     label = "pii"
     verbose_name = _("Personal information")
+
+    def ready(self):
+        from gonghui.platform.pii import checks  # noqa: F401  (registration)

@@ -3,7 +3,8 @@
 Ciphertext format (text, so it fits any database column): ``v1:<key id>:<base64url(nonce ||
 ciphertext || tag)>``. The key id tells which key of the ring decrypts it, so keys can be
 rotated: the first key of ``GONGHUI_PII_KEYS`` encrypts, every key decrypts, and
-``manage.py rotate_pii_keys`` re-encrypts old rows with the first key.
+``manage.py rotate_pii_keys`` re-encrypts old rows with the first key. Private files
+(uploads, error workbooks) use the same ring in a segmented format: ``files.py``.
 
 The blind index is HMAC-SHA256 over ``<kind>:<normalised value>`` with a separate key. The
 kind (``phone``, ``id_number``...) keeps equal values of different kinds apart while letting
@@ -37,8 +38,12 @@ class KeyRing:
     keys: dict[str, bytes]
 
     def cipher(self, key_id: str) -> AESGCM:
+        return AESGCM(self.key(key_id))
+
+    def key(self, key_id: str) -> bytes:
+        """The raw key of ``key_id`` (private files derive a key per file from it)."""
         try:
-            return AESGCM(self.keys[key_id])
+            return self.keys[key_id]
         except KeyError as exc:
             raise DecryptionError(f"unknown PII key id {key_id!r}") from exc
 
