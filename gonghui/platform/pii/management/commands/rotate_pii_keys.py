@@ -1,17 +1,20 @@
-"""Re-encrypt every encrypted column with the primary (first) key of GONGHUI_PII_KEYS.
+"""Re-encrypt every encrypted column, and every sealed private file, with the primary (first)
+key of GONGHUI_PII_KEYS.
 
 Rotation: put the new key first (``GONGHUI_PII_KEYS=k2:<new>,k1:<old>``), deploy, run this
 command, then remove the old key. Rows are read raw in primary-key batches and only those
-encrypted under another key are rewritten, so the command can be stopped and run again.
-The blind-index key is a different key and is not rotated here.
+encrypted under another key are rewritten; files are re-encrypted only when their header names
+another key (``sealing.py``): the command can be stopped and run again. Plaintext files are
+counted, not sealed (``seal_private_files`` does that). The blind-index key is a different key
+and is not rotated here.
 """
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from gonghui.platform.audit.services import record_event
-from gonghui.platform.pii import crypto
+from gonghui.platform.pii import crypto, sealing
 from gonghui.platform.pii.fields import EncryptedTextField
 
 
@@ -28,6 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument(
+            "--skip-files", action="store_true", help="Re-encrypt database rows only."
+        )
 
     def handle(self, *args, **opts):
         ring = crypto.key_ring()
@@ -38,19 +44,50 @@ class Command(BaseCommand):
             per_model[model._meta.label] = rewritten
             total += rewritten
             self.stdout.write(f"{model._meta.label}: {rewritten} rows re-encrypted")
+        files, failed = ({}, []) if opts["skip_files"] else self._rotate_files(ring, opts)
         if not opts["dry_run"]:
             record_event(
                 actor=None,
                 action="pii.rotate_keys",
                 actor_label="manage.py",
-                details={"primary_key_id": ring.primary_id, "rows": per_model},
+                details={"primary_key_id": ring.primary_id, "rows": per_model, "files": files},
             )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{'would re-encrypt' if opts['dry_run'] else 're-encrypted'} {total} rows "
-                f"under key {ring.primary_id}"
+                f"under key {ring.primary_id}, and {files.get('rekeyed', 0)} private files"
             )
         )
+        if failed:
+            raise CommandError(
+                f"{len(failed)} private files could not be re-encrypted: keep the old key "
+                "until they are dealt with"
+            )
+
+    def _rotate_files(self, ring, opts) -> tuple[dict, list[str]]:
+        counts, failed = sealing.walk(
+            ring=ring,
+            seal_plaintext=False,
+            rekey=True,
+            dry_run=opts["dry_run"],
+            progress=lambda c: self.stdout.write(
+                f"  files: {c['files']} seen, {c['rekeyed']} re-encrypted"
+            ),
+        )
+        self.stdout.write(
+            f"private files: {counts['files']} seen, {counts['rekeyed']} re-encrypted, "
+            f"{counts['current']} already under {ring.primary_id}, {counts['failed']} failed"
+        )
+        for line in failed:
+            self.stderr.write(f"  cannot re-encrypt {line}")
+        if counts["plaintext"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{counts['plaintext']} private files are not sealed: run seal_private_files"
+                )
+            )
+        keys = ("files", "rekeyed", "current", "plaintext", "failed")
+        return {k: counts[k] for k in keys}, failed
 
     def _rotate(self, model, fields, ring, batch_size, dry_run) -> int:
         table = connection.ops.quote_name(model._meta.db_table)
