@@ -18,6 +18,7 @@ from gonghui.assistance.choices import ObjectionDecision
 from gonghui.assistance.models import AidItem, Application, Attachment
 from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.pii.masking import mask_name
 
 QUEUE_ROWS = 50
@@ -140,10 +141,7 @@ def attachment_download(request, public_id):
     file = attachment.file
     if not queries.visible_files(request.user).filter(pk=file.pk).exists():
         raise Http404
-    try:
-        handle = attachment.content.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
+    handle = open_for_download(attachment.content)  # sealed at rest: decrypted as it streams
     record_event(
         actor=request.user,
         action="assistance.download_attachment",

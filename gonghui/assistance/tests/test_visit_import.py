@@ -20,6 +20,7 @@ from gonghui.assistance.testing import make_person
 from gonghui.members.roster import ImportStats
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.imports.models import ImportJob, ImportKind, ImportStatus
+from gonghui.platform.pii.testing import use_private_root
 from gonghui.platform.testing.factories import TEST_PASSWORD, staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -42,13 +43,7 @@ HEADER = [
 @pytest.fixture(autouse=True)
 def _inline_imports(settings, tmp_path):
     settings.GONGHUI_IMPORT_RUNNER = "inline"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
+    use_private_root(settings, tmp_path / "private")  # sealed, as in production
 
 
 @pytest.fixture

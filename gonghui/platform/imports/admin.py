@@ -36,6 +36,7 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.imports import actions
 from gonghui.platform.imports.jobs import permission_for
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
+from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.workflow.base import ActionError
 
 APPROVE_PERMISSION = "members.approve_export"
@@ -231,7 +232,8 @@ class ImportJobAdmin(ScopedModelAdmin):
     def errors_view(self, request, pk):
         job = self._job(request, pk)
         if not job.error_file:
-            raise Http404
+            raise Http404  # none, or deleted at the end of the retention period
+        handle = open_for_download(job.error_file)  # sealed: decrypted as it streams
         record_event(
             actor=request.user,
             action=JOB_PAGES.get(job.kind, JOB_PAGES[ImportKind.MEMBERS])[2],
@@ -239,7 +241,7 @@ class ImportJobAdmin(ScopedModelAdmin):
             details={"errors": job.error_count, "warnings": job.warnings_count},
         )
         return FileResponse(
-            job.error_file.open("rb"),
+            handle,
             as_attachment=True,
             filename=f"import-{job.pk}-errors.xlsx",
             content_type=XLSX,

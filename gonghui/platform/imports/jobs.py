@@ -137,7 +137,11 @@ def run_import_job(job_id: int) -> ImportJob:
     importer = importer_for(job.kind)
     workbook: list[ErrorWorkbook] = []
     try:
-        sheet = open_rows(job.file.path, job.original_name, preferred_sheet=importer.sheet_name)
+        # The upload is sealed at rest: the reader decrypts it as it goes, through the storage.
+        storage, name = job.file.storage, job.file.name
+        sheet = open_rows(
+            lambda: storage.open(name, "rb"), job.original_name, preferred_sheet=importer.sheet_name
+        )
         ImportJob.objects.filter(pk=job_id).update(total_rows=max(sheet.total_rows - 1, 0))
         stats = importer.run(
             sheet.rows,

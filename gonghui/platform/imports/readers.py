@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 SNIFF_BYTES = 64 * 1024
 ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
@@ -54,15 +55,21 @@ def detect_csv_encoding(head: bytes) -> str:
         return "gb18030"
 
 
+def _open_binary(source) -> BinaryIO:
+    """``source`` is a path, or a callable that opens the file (a sealed upload is read through
+    its storage: ``lambda: storage.open(name)``)."""
+    return source() if callable(source) else open(source, "rb")
+
+
 def _csv_rows(path: str | Path, encoding: str) -> Iterator[list]:
-    with open(path, "rb") as binary:
+    with _open_binary(path) as binary:
         text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
         yield from csv.reader(text)
 
 
 def read_csv(path: str | Path) -> Sheet:
     total = 0
-    with open(path, "rb") as binary:
+    with _open_binary(path) as binary:
         head = binary.read(SNIFF_BYTES)
         encoding = detect_csv_encoding(head)
         # Counting lines first (about 1M lines/s) gives the progress bar a total.
@@ -76,7 +83,11 @@ def read_xlsx(path: str | Path, preferred_sheet: str | None = None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if callable(path):
+            with path() as binary:
+                workbook = CalamineWorkbook.from_filelike(binary)
+        else:
+            workbook = CalamineWorkbook.from_path(str(path))
         if preferred_sheet and preferred_sheet in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(preferred_sheet)
         else:

@@ -24,6 +24,7 @@ from gonghui.platform.imports.tests.rosterdata import (
     write_csv,
     write_xlsx,
 )
+from gonghui.platform.pii.testing import use_private_root
 from gonghui.platform.testing.factories import TEST_PASSWORD, staff_with_role
 from gonghui.platform.workflow.base import ActionError
 
@@ -33,13 +34,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _inline_imports(settings, tmp_path):
     settings.GONGHUI_IMPORT_RUNNER = "inline"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
+    use_private_root(settings, tmp_path / "private")  # sealed, as in production
 
 
 def login(client, user):
