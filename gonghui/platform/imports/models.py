@@ -1,8 +1,10 @@
 """Roster import jobs and member-export requests.
 
 Uploaded rosters and error workbooks are stored with the default storage, which lives under
-``var/private`` and is never served by URL: they are downloaded only through console views
-that check the job's scope first.
+``var/private``, seals every file with the PI keys (``gonghui/platform/pii/files.py``) and is
+never served by URL: they are downloaded only through console views that check the job's scope
+first. ``manage.py purge_import_files`` deletes both once the job is older than
+``GONGHUI_IMPORT_FILE_RETENTION_DAYS``; the job row stays, with ``files_deleted_at`` set.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class ImportJob(models.Model):
     # Heartbeat: written with every batch, so a job whose worker died shows as stalled.
     progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
+    # Set when the retention purge deleted the uploaded file and the error workbook.
+    files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
 
     objects = ScopedManager()
 
