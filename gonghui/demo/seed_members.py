@@ -188,6 +188,24 @@ def seed_members(*, admin, demo_member_org=None, per_union: int = 40) -> dict:
                 submitted_at=timezone.now() - timedelta(days=days_ago)
             )
             pending += 1
+    # Claims a reviewer must check first (members/identity.py): two former members come back
+    # with a new phone, and one application names a current member's ID from another phone.
+    withdrawn = [m for m, t in zip(created, plan, strict=False) if t == "withdraw"][:2]
+    current = created[len(plan) + 25 + len(movers) :][:1]
+    for claimed in (*withdrawn, *current):
+        person = claimed.person
+        actions.submit_join_request(
+            actor=None,
+            org=claimed.org,
+            channel=JoinChannel.objects.filter(org=claimed.org).first(),
+            name=person.name,
+            id_number=person.id_number,
+            phone=people.phone(),
+            employer_name=claimed.employer_name or "美团",
+            employment_form=claimed.employment_form,
+            is_migrant=claimed.is_migrant,
+        )
+        pending += 1
     return {
         "members": len(created),
         "active": Membership.objects.filter(state=MembershipState.ACTIVE).count(),

@@ -122,7 +122,9 @@ def join_findings(requests, user) -> dict[int, list[Finding]]:
         if membership is not None:
             found.append(Finding(ALREADY_MEMBER, already_member_message(user, membership), True))
         person = people.get(r.id_index)
-        if phone_differs(person, r.phone_index):
+        # A current member moves by transfer: proof of a new phone would not make this
+        # application approvable, so only the membership is named.
+        if membership is None and phone_differs(person, r.phone_index):
             if proved(r):
                 found.append(
                     Finding(
