@@ -394,6 +394,7 @@ UNFOLD = {
             "950": "oklch(25.8% .092 26.042)",
         },
     },
+    "ACCOUNT": {"navigation": "gonghui.accounts.tokens.account_links"},
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,

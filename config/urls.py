@@ -48,6 +48,8 @@ urlpatterns = [
         console_site.admin_view(own_password_change),
         name="console-password-change",
     ),
+    # One's own account: API tokens (gonghui/accounts/tokens.py).
+    path("console/account/", include("gonghui.accounts.urls")),
     path("console/", console_site.urls),
     path("admin/", RedirectView.as_view(url="/console/", permanent=False)),
     path("m/", include("gonghui.portal.urls")),

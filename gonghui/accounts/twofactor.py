@@ -4,9 +4,10 @@
   second factor out of the console and the session-authenticated API: console pages redirect
   to ``/console/2fa/setup/`` (no confirmed device yet) or ``/console/2fa/verify/``, the API
   answers ``403 {"error": {"code": "second_factor_required"}}``. Members (portal, phone + SMS
-  code) are not concerned. API bearer tokens are machine credentials issued and scoped by the
-  security administrator: a request that carries one is decided by the token alone (an
-  unverified browser session riding along is dropped, never used as a fallback).
+  code) are not concerned. An API bearer token is made by its own user with a code typed at
+  that moment (:func:`verify_fresh_code`, gonghui/accounts/tokens.py): a request that carries
+  one is decided by the token alone (gonghui/platform/api/auth.py; an unverified browser
+  session riding along is dropped, never used as a fallback).
 * :func:`setup_view` enrols on first login: an unconfirmed :class:`TOTPDevice`, its QR code
   (segno, inline SVG: no external service) and base32 secret; the first correct code confirms
   it, verifies the session and shows 10 single-use recovery codes once.
@@ -227,6 +228,48 @@ def new_recovery_codes(user) -> list[str]:
             codes.append(code)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     return codes
+
+
+def verify_fresh_code(user, code: str, *, step: str) -> tuple[TOTPDevice | None, bool]:
+    """Check a code the user just typed from their authenticator app, for a sensitive step
+    (``step``, e.g. ``"api_token"``) that needs a second factor *now*, not only at login.
+
+    TOTP only (a recovery code is for getting in when the phone is lost); a code is never
+    accepted twice, so the one typed at login does not count again. Runs in its own
+    transaction, so that a wrong code counts towards django-otp's throttling and is audited
+    (``auth.otp_failed`` with ``step``) even though the caller then refuses. Returns the
+    verified device, or None, and whether throttling refused the attempt."""
+    code = "".join((code or "").split())
+    verified, throttled = None, False
+    if user is not None and user.is_authenticated and len(code) == 6 and code.isdigit():
+        with transaction.atomic():
+            devices = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True)
+            for device in devices:
+                if _throttle_message(device):
+                    throttled = True
+                    continue
+                if device.verify_token(code):
+                    verified = device
+                    break
+    if verified is None and user is not None and user.is_authenticated:
+        record_event(
+            actor=user,
+            action="auth.otp_failed",
+            obj=user,
+            details={"method": "totp", "step": step, "throttled": throttled},
+        )
+    return verified, throttled
+
+
+def freshly_verified(device, user, *, seconds: int = 120) -> bool:
+    """``device`` is ``user``'s confirmed authenticator and verified a code in the last
+    ``seconds`` (read again from the database, not from the object passed in)."""
+    if device is None or user is None:
+        return False
+    row = TOTPDevice.objects.filter(pk=device.pk, user_id=user.pk, confirmed=True).first()
+    if row is None or row.last_used_at is None:
+        return False
+    return (timezone.now() - row.last_used_at).total_seconds() <= seconds
 
 
 def end_sessions_of(user) -> int:

@@ -20,7 +20,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts import actions, twofactor
 from gonghui.accounts.models import UserKind
-from gonghui.platform.access.actions import create_api_token
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import (
     TEST_PASSWORD,
@@ -28,6 +27,7 @@ from gonghui.platform.testing.factories import (
     UserFactory,
     grant,
 )
+from gonghui.platform.testing.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -170,11 +170,7 @@ def test_session_api_refuses_an_unverified_staff_session(staff):
 
 
 def test_bearer_tokens_are_machine_credentials(tree, staff):
-    secadmin = UserFactory(username="secadmin")
-    grant(secadmin, tree.city, "security_admin")
-    _token, raw = create_api_token(
-        actor=secadmin, user=staff, name="sync", permissions=["orgs.view_org"]
-    )
+    _token, raw = issue_token(staff, ["orgs.view_org"], name="sync")
     client = password_login(staff)  # an unverified session riding along changes nothing
     response = client.get("/api/v1/orgs/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Org
-from gonghui.platform.access.actions import create_api_token, revoke_api_token
+from gonghui.platform.access.actions import revoke_api_token
+from gonghui.platform.access.models import APIToken
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import UserFactory, grant, make_org
+from gonghui.platform.testing.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +30,12 @@ def api(client, tree):
     return client
 
 
-def _token(secadmin, user, permissions=("orgs.view_org",), **kw):
-    token, raw = create_api_token(
-        actor=secadmin, user=user, name="t", permissions=list(permissions), **kw
-    )
+def _token(user, permissions=("orgs.view_org",), *, expires_at=None):
+    """The user's own token, made as users make them: on their own page, after a code."""
+    token, raw = issue_token(user, permissions)
+    if expires_at is not None:  # time has passed since
+        APIToken.objects.filter(pk=token.pk).update(expires_at=expires_at)
+        token.refresh_from_db()
     return token, raw
 
 
@@ -321,7 +325,7 @@ def test_viewer_cannot_write(client, tree):
 
 
 def test_token_sees_its_users_scope(tree, secadmin):
-    _, raw = _token(secadmin, tree.yubei_admin)
+    _, raw = _token(tree.yubei_admin)
     client = Client()
     response = client.get("/api/v1/orgs/", {"limit": 200}, **_bearer(raw))
     assert response.status_code == 200
@@ -330,7 +334,7 @@ def test_token_sees_its_users_scope(tree, secadmin):
 
 
 def test_token_limited_to_view_cannot_write(tree, secadmin):
-    _, raw = _token(secadmin, tree.yubei_admin, ["orgs.view_org"])
+    _, raw = _token(tree.yubei_admin, ["orgs.view_org"])
     response = _post(
         Client(),
         {"parent_id": tree.township.pk, "kind": "grassroots", "name": "令牌工会"},
@@ -341,7 +345,7 @@ def test_token_limited_to_view_cannot_write(tree, secadmin):
 
 
 def test_token_with_add_permission_can_write(tree, secadmin):
-    _, raw = _token(secadmin, tree.yubei_admin, ["orgs.view_org", "orgs.add_org"])
+    _, raw = _token(tree.yubei_admin, ["orgs.view_org", "orgs.add_org"])
     response = _post(
         Client(),
         {"parent_id": tree.township.pk, "kind": "grassroots", "name": "令牌工会"},
@@ -352,10 +356,12 @@ def test_token_with_add_permission_can_write(tree, secadmin):
 
 
 def test_token_never_exceeds_its_users_grants(tree, secadmin):
-    from gonghui.platform.testing.factories import staff_with_role
+    from gonghui.platform.access.actions import grant_role, revoke_grant
 
-    viewer = staff_with_role(tree.yubei, "viewer")
-    _, raw = _token(secadmin, viewer, ["orgs.view_org", "orgs.add_org"])
+    _, raw = _token(tree.yubei_admin, ["orgs.view_org", "orgs.add_org"])
+    # The user is a viewer now: the token still lists orgs.add_org, which no longer counts.
+    revoke_grant(actor=secadmin, grant=tree.yubei_admin.grants.get())
+    grant_role(actor=secadmin, user=tree.yubei_admin, org=tree.yubei, role="viewer")
     response = _post(
         Client(),
         {"parent_id": tree.township.pk, "kind": "grassroots", "name": "令牌工会"},
@@ -365,15 +371,13 @@ def test_token_never_exceeds_its_users_grants(tree, secadmin):
 
 
 def test_revoked_expired_and_garbage_tokens_are_401(tree, secadmin):
-    token, raw = _token(secadmin, tree.yubei_admin)
+    token, raw = _token(tree.yubei_admin)
     client = Client()
     assert client.get("/api/v1/orgs/", **_bearer(raw)).status_code == 200
     revoke_api_token(actor=secadmin, token=token)
     _error(client.get("/api/v1/orgs/", **_bearer(raw)), 401, "unauthenticated")
 
-    _, expired = _token(
-        secadmin, tree.yubei_admin, expires_at=timezone.now() - timedelta(minutes=1)
-    )
+    _, expired = _token(tree.yubei_admin, expires_at=timezone.now() - timedelta(minutes=1))
     _error(client.get("/api/v1/orgs/", **_bearer(expired)), 401, "unauthenticated")
 
     for garbage in ("nonsense", "gh_" + "x" * 43, "x" * 500):
@@ -386,14 +390,14 @@ def test_revoked_expired_and_garbage_tokens_are_401(tree, secadmin):
 
 
 def test_token_of_deactivated_user_is_401(tree, secadmin):
-    _, raw = _token(secadmin, tree.yubei_admin)
+    _, raw = _token(tree.yubei_admin)
     tree.yubei_admin.is_active = False
     tree.yubei_admin.save()
     _error(Client().get("/api/v1/orgs/", **_bearer(raw)), 401, "unauthenticated")
 
 
 def test_token_raw_value_is_not_stored(tree, secadmin):
-    token, raw = _token(secadmin, tree.yubei_admin)
+    token, raw = _token(tree.yubei_admin)
     token.refresh_from_db()
     assert raw not in (token.key_hash, token.prefix, token.name)
     assert raw not in str(AuditEvent.objects.filter(action="access.create_api_token").values())
@@ -413,7 +417,7 @@ def test_me_returns_permissions_and_scopes(api, tree):
 
 
 def test_me_with_a_limited_token_shows_only_token_permissions(tree, secadmin):
-    _, raw = _token(secadmin, tree.yubei_admin, ["orgs.view_org"])
+    _, raw = _token(tree.yubei_admin, ["orgs.view_org"])
     body = Client().get("/api/v1/me", **_bearer(raw)).json()
     assert body["permissions"] == ["orgs.view_org"]
 

@@ -1,15 +1,19 @@
-"""Granting and revoking roles. Only the security administrator does this (三员分立)."""
+"""Granting and revoking roles (only the security administrator, 三员分立), and API tokens
+(created only by their own user after a fresh second factor; listed, limited and revoked by
+the security administrator)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.platform.access.models import RoleGrant
+from gonghui.platform.access.models import APIToken, RoleGrant, hash_token
 from gonghui.platform.access.roles import OFFICER_ROLES, ROLES
-from gonghui.platform.access.scoping import clear_cache
+from gonghui.platform.access.scoping import clear_cache, user_permissions
 from gonghui.platform.workflow.base import ActionError, action
 
 
@@ -82,46 +86,201 @@ def revoke_grant(ctx, *, grant):
     return grant
 
 
-@action("access.create_api_token", permission="access.add_apitoken")
-def create_api_token(ctx, *, user, name: str, permissions: list[str], expires_at=None):
-    """Create a bearer token for ``user`` limited to ``permissions``; returns (token, raw).
+# --- API tokens (issue #11, finding 3) --------------------------------------------------------
 
-    The raw token is returned once and never stored (only its SHA-256)."""
-    import secrets
+# The longest a token may live; the security administrator may only shorten it.
+TOKEN_MAX_DAYS = 365
+# The step named in the audit of a wrong code typed to create an API token (auth.otp_failed).
+OTP_STEP = "api_token"
 
-    from gonghui.platform.access.models import APIToken, hash_token
-    from gonghui.platform.access.roles import ROLES
 
-    if user.kind == "member":
-        raise ActionError(_("Member accounts cannot have API tokens."), code="member_token")
-    known = set().union(*(r.permissions for r in ROLES.values()))
-    unknown = sorted(set(permissions) - known)
-    if unknown:
-        raise ActionError(
-            _("Unknown permissions: %(p)s"),
-            code="unknown_permission",
-            params={"p": ", ".join(unknown)},
+def token_refusal(user) -> str | None:
+    """Why ``user`` cannot hold an API token, or None. Tokens are for union staff with business
+    roles: members and partner agencies have none, and the 三员 work only in the console
+    (their own interface, with the second factor at every login)."""
+    from gonghui.accounts.middleware import is_officer
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return str(_("Log in first."))
+    if user.kind != "staff":
+        return str(_("Only union staff accounts can have API tokens."))
+    if is_officer(user):
+        return str(
+            _(
+                "System, security and audit administrators cannot have API tokens "
+                "(三员分立): their work is done in the console."
+            )
         )
-    if not (name or "").strip():
+    return None
+
+
+def own_permissions(user) -> frozenset[str]:
+    """The permissions ``user`` holds through their grants now: a token carries a subset."""
+    return user_permissions(user)
+
+
+def _check_token_request(user, *, name: str, permissions, expires_at) -> tuple[str, list[str]]:
+    refusal = token_refusal(user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    name = (name or "").strip()
+    if not name:
         raise ActionError(_("The name is required."), code="required")
+    perms = sorted(set(permissions or ()))
+    if not perms:
+        raise ActionError(_("Choose at least one permission."), code="no_permission")
+    beyond = sorted(set(perms) - own_permissions(user))
+    if beyond:
+        raise ActionError(
+            _("A token can only carry permissions you hold yourself: %(p)s"),
+            code="not_your_permission",
+            params={"p": ", ".join(beyond)},
+        )
+    now = timezone.now()
+    if expires_at is None:
+        raise ActionError(_("Choose when the token expires."), code="expiry_required")
+    if expires_at <= now:
+        raise ActionError(_("The expiry must be in the future."), code="expiry_past")
+    if expires_at > now + timedelta(days=TOKEN_MAX_DAYS, minutes=1):
+        raise ActionError(
+            _("A token lives at most %(days)d days."),
+            code="expiry_too_far",
+            params={"days": TOKEN_MAX_DAYS},
+        )
+    return name, perms
+
+
+def create_api_token(*, actor, name: str, permissions, expires_at, otp_code: str):
+    """The only way a token comes to exist: ``actor`` asks for their own token, proving a
+    second factor now with a code from their authenticator app. Returns (token, raw); the raw
+    token is returned once and never stored (only its SHA-256).
+
+    The request is checked before the code is spent; the code is checked in its own
+    transaction (a wrong code counts towards throttling and is audited as
+    ``auth.otp_failed``); then the audited action ``access.create_api_token`` writes the
+    token."""
+    from gonghui.accounts.twofactor import verify_fresh_code
+
+    _check_token_request(actor, name=name, permissions=permissions, expires_at=expires_at)
+    device, throttled = verify_fresh_code(actor, otp_code, step=OTP_STEP)
+    if device is None:
+        raise ActionError(
+            _("Too many wrong codes. Wait a moment and try again.")
+            if throttled
+            else _("The code is not correct or was already used."),
+            code="second_factor",
+        )
+    return _issue_api_token(
+        actor=actor, name=name, permissions=permissions, expires_at=expires_at, device=device
+    )
+
+
+@action("access.create_api_token", permission=None)
+def _issue_api_token(ctx, *, name: str, permissions, expires_at, device):
+    """Write the actor's own token; ``device`` must be the actor's authenticator, verified
+    just now (see :func:`create_api_token`)."""
+    from gonghui.accounts.models import User
+    from gonghui.accounts.twofactor import freshly_verified
+
+    user = User.objects.get(pk=ctx.actor.pk)  # the actor may be a lazy request.user
+    name, perms = _check_token_request(
+        ctx.actor, name=name, permissions=permissions, expires_at=expires_at
+    )
+    if not freshly_verified(device, user):
+        raise ActionError(
+            _("Confirm with a code from your authenticator app."), code="second_factor"
+        )
     raw = "gh_" + secrets.token_urlsafe(32)
     token = APIToken.objects.create(
         user=user,
-        name=name.strip(),
+        name=name,
         prefix=raw[:10],
         key_hash=hash_token(raw),
-        permissions=sorted(permissions),
+        permissions=perms,
         expires_at=expires_at,
     )
-    ctx.wrote(token, details={"user": user.username, "permissions": sorted(permissions)})
+    ctx.wrote(
+        token,
+        details={
+            "token": token.pk,
+            "user": user.username,
+            "name": name,
+            "permissions": perms,
+            "expires_at": expires_at.isoformat(),
+            "second_factor": "totp",
+        },
+    )
     return token, raw
 
 
-@action("access.revoke_api_token", permission="access.change_apitoken")
-def revoke_api_token(ctx, *, token):
+@action("access.limit_api_token", permission="access.change_apitoken")
+def limit_api_token(ctx, *, token, permissions, expires_at=None, reason: str = ""):
+    """Security administrator: narrow a token (drop permissions, bring the expiry forward).
+    A token is never widened, and never read: its raw value is not stored anywhere."""
     ctx.lock(token)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    ctx.wrote(token, details={"user": token.user.username})
+    if token.revoked_at is not None:
+        raise ActionError(_("This token is revoked."), code="revoked")
+    old = set(token.permissions)
+    new = set(permissions or ())
+    added = sorted(new - old)
+    if added:
+        raise ActionError(
+            _("A token can only be narrowed; it does not carry: %(p)s"),
+            code="widen",
+            params={"p": ", ".join(added)},
+        )
+    if not new:
+        raise ActionError(
+            _("Keep at least one permission, or revoke the token."), code="no_permission"
+        )
+    now = timezone.now()
+    expires = expires_at or token.expires_at
+    if token.expires_at is not None and expires > token.expires_at:
+        raise ActionError(_("The expiry can only be brought forward."), code="extend")
+    if expires is not None and expires <= now:
+        raise ActionError(
+            _("Choose a time in the future, or revoke the token."), code="expiry_past"
+        )
+    if new == old and expires == token.expires_at:
+        raise ActionError(_("Nothing to change."), code="unchanged")
+    before = token.expires_at
+    token.permissions = sorted(new)
+    token.expires_at = expires
+    token.save(update_fields=["permissions", "expires_at"])
+    ctx.wrote(
+        token,
+        details={
+            "token": token.pk,
+            "user": token.user.username,
+            "removed": sorted(old - new),
+            "expires_at": {
+                "from": before.isoformat() if before else None,
+                "to": expires.isoformat() if expires else None,
+            },
+            "reason": reason,
+        },
+    )
+    return token
+
+
+@action("access.revoke_api_token", permission=None)
+def revoke_api_token(ctx, *, token, reason: str = ""):
+    """End a token now: its own user, or the security administrator
+    (``access.change_apitoken``)."""
+    if token.user_id != getattr(ctx.actor, "pk", None) and not ctx.has("access.change_apitoken"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    ctx.lock(token)
+    if token.revoked_at is not None:
+        raise ActionError(_("This token is already revoked."), code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    ctx.wrote(
+        token,
+        details={
+            "token": token.pk,
+            "user": token.user.username,
+            "by_owner": token.user_id == ctx.actor.pk,
+            "reason": reason,
+        },
+    )
     return token

@@ -1,16 +1,27 @@
-"""Console pages for role grants and API tokens (security administrator)."""
+"""Console pages for role grants and API tokens (security administrator).
+
+API tokens (三员分立, issue #11 finding 3): the security administrator lists, limits (fewer
+permissions, earlier expiry) and revokes tokens here, and never creates or reads one: there
+is no "add" page; a token is created by its own user at ``/console/account/tokens/``
+(gonghui/accounts/tokens.py) after a fresh second factor, and only its hash is stored."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultipleWidget,
+    UnfoldAdminSplitDateTimeWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from gonghui.accounts.models import User, UserKind
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.orgs.models import Org
 from gonghui.platform.access import actions
+from gonghui.platform.access.labels import permission_choices, permission_label
 from gonghui.platform.access.models import APIToken, RoleGrant
 from gonghui.platform.access.scoping import restrict
 
@@ -79,61 +90,111 @@ class RoleGrantAdmin(ScopedModelAdmin):
         self.message_user(request, _("%(n)d grants revoked.") % {"n": done}, messages.SUCCESS)
 
 
-class TokenForm(ActionForm, forms.ModelForm):
-    permissions = forms.CharField(
+class LimitTokenForm(ActionForm, forms.ModelForm):
+    """Narrow a token: untick permissions, bring the expiry forward. Nothing else changes."""
+
+    permissions = forms.MultipleChoiceField(
         label=_("Permissions"),
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+        help_text=_("Untick what the token no longer needs. A token is never widened."),
+    )
+    expires_at = forms.SplitDateTimeField(
+        label=_("Expires"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "One permission per line, e.g. orgs.view_org. The token never exceeds "
-            "its user's own grants."
-        ),
+        widget=UnfoldAdminSplitDateTimeWidget,
+        help_text=_("Only earlier than it is now; leave it unchanged to keep it."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (for the audit log)"),
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
     )
 
     class Meta:
         model = APIToken
-        fields = ["user", "name", "permissions", "expires_at"]
+        fields = ["permissions", "expires_at"]
+
+    def bind_request(self, request):
+        token = self.instance
+        self.fields["permissions"].choices = permission_choices(token.permissions)
+        self.initial.setdefault("permissions", list(token.permissions))
 
     def run_action(self):
         d = self.cleaned_data
-        perms = [p.strip() for p in (d.get("permissions") or "").splitlines() if p.strip()]
-        token, raw = actions.create_api_token(
+        return actions.limit_api_token(
             actor=self.request.user,
-            user=d["user"],
-            name=d["name"],
-            permissions=perms,
+            token=self.instance,
+            permissions=d["permissions"],
             expires_at=d.get("expires_at"),
+            reason=d.get("reason", ""),
         )
-        self.raw_token = raw
-        return token
 
 
 @admin.register(APIToken, site=console_site)
 class APITokenAdmin(ScopedModelAdmin):
-    form = TokenForm
-    list_display = ["name", "user", "prefix", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = ["prefix", "last_used_at", "revoked_at"]
+    form = LimitTokenForm
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "permission_count",
+        "state",
+        "expires_at",
+        "last_used_at",
+        "created_at",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username", "user__display_name"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "state",
+        "permission_labels",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     actions = ["revoke_selected"]
 
+    def has_add_permission(self, request):
+        # Nobody creates a token for someone else, the security administrator included.
+        return False
+
     def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
+        if obj is not None and obj.revoked_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
 
-    def response_add(self, request, obj, post_url_continue=None):
-        raw = getattr(request, "_new_api_token", None)
-        if raw:
-            self.message_user(
-                request,
-                _("Token created. Copy it now, it will not be shown again: %(t)s") % {"t": raw},
-                messages.WARNING,
-            )
-        return super().response_add(request, obj, post_url_continue)
+    def get_fields(self, request, obj=None):
+        editable = self.has_change_permission(request, obj)
+        fields = ["user", "name", "prefix", "state", "created_at", "last_used_at"]
+        if editable:
+            return [*fields, "permissions", "expires_at", "reason"]
+        return [*fields, "permission_labels", "expires_at", "revoked_at"]
 
-    def save_form(self, request, form, change):
-        request._new_api_token = getattr(form, "raw_token", None)
-        return super().save_form(request, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.readonly_fields
+        return [*self.readonly_fields, "expires_at"]
+
+    @admin.display(description=_("State"))
+    def state(self, obj):
+        return obj.state_label
+
+    @admin.display(description=_("Permissions"))
+    def permission_count(self, obj):
+        return len(obj.permissions)
+
+    @admin.display(description=_("Permissions"))
+    def permission_labels(self, obj):
+        return "; ".join(permission_label(p) for p in obj.permissions)
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke_selected(self, request, queryset):
-        for token in queryset:
-            if token.revoked_at is None:
-                actions.revoke_api_token(actor=request.user, token=token)
+        done = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            actions.revoke_api_token(actor=request.user, token=token)
+            done += 1
+        self.message_user(request, _("%(n)d tokens revoked.") % {"n": done}, messages.SUCCESS)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.platform.access.roles import ROLE_CHOICES
 
@@ -79,9 +80,13 @@ def hash_token(raw: str) -> str:
 
 
 class APIToken(models.Model):
-    """A bearer token for integrations: acts as its user, limited to listed permissions.
+    """A bearer token for an integration: acts as its own user, limited to listed permissions.
 
-    Only a SHA-256 of the token is stored; the token itself is shown once at creation.
+    三员分立 (issue #11, finding 3): a token is created only by its own user, on the console
+    page "我的 API 令牌", after a fresh code from their authenticator app, and the raw token is
+    shown once to that user. Only a SHA-256 of the token is stored. The security
+    administrator lists, limits (fewer permissions, earlier expiry) and revokes tokens; nobody
+    creates or reads one for someone else. The 三员 themselves cannot hold tokens.
     """
 
     user = models.ForeignKey(
@@ -97,7 +102,10 @@ class APIToken(models.Model):
         _("permissions"),
         default=list,
         blank=True,
-        help_text=_("Permission names this token may use; empty means read-only org access."),
+        help_text=_(
+            "Permission names this token may use; at use it never exceeds its user's current "
+            "grants."
+        ),
     )
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -107,11 +115,29 @@ class APIToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @property
     def usable(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.refusal() is None
+
+    def refusal(self, at=None) -> str | None:
+        """Why the token cannot be used now (``"revoked"``, ``"expired"``), or None."""
+        if self.revoked_at is not None:
+            return "revoked"
+        at = at or timezone.now()
+        if self.expires_at is not None and self.expires_at <= at:
+            return "expired"
+        return None
+
+    @property
+    def state_label(self) -> str:
+        state = self.refusal()
+        if state == "revoked":
+            return str(pgettext_lazy("api token", "Revoked"))
+        if state == "expired":
+            return str(pgettext_lazy("api token", "Expired"))
+        return str(pgettext_lazy("api token", "Active"))

@@ -1,7 +1,17 @@
-"""API authentication: the portal/console session, or a scoped bearer token."""
+"""API authentication: the console session, or a scoped bearer token.
+
+:class:`TokenAuth` checks ``Authorization: Bearer …``: a good token makes the token's user the
+request's user, limited to the token's permissions.
+
+Every request made with a token writes one audit event ``auth.token_request`` (method and
+path, never the query string), and every audit event of that request names the token
+(``details.token`` and the actor name ``user [API #id]``, gonghui/platform/audit/services.py).
+A known token that can no longer be used is audited as ``auth.token_refused`` with the reason.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,6 +20,77 @@ from ninja.security.apikey import APIKeyCookie
 
 from gonghui.platform.access.models import APIToken, hash_token
 from gonghui.platform.access.scoping import clear_cache
+from gonghui.platform.audit import context
+from gonghui.platform.audit.services import record_event
+
+_RESOLVED = "_gonghui_bearer"
+MAX_TOKEN_LENGTH = 200
+
+
+def _raw_token(request) -> str:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header.split(" ", 1)[1].strip() if " " in header else ""
+
+
+def _refusal(row: APIToken) -> str | None:
+    from gonghui.platform.access.actions import token_refusal
+
+    reason = row.refusal()
+    if reason:
+        return reason
+    user = row.user
+    if not user.is_active:
+        return "user_inactive"
+    if token_refusal(user):
+        return "user_not_eligible"  # a member, a partner, or now one of the 三员
+    return None
+
+
+def bearer_user(request):
+    """The user the request's bearer token acts as (limited to the token's permissions), or
+    None for a missing, unknown or unusable token. Resolved once per request."""
+    if hasattr(request, _RESOLVED):
+        return getattr(request, _RESOLVED)
+    user = None
+    raw = _raw_token(request)
+    row = None
+    if raw and len(raw) <= MAX_TOKEN_LENGTH:
+        row = APIToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    if row is not None:
+        reason = _refusal(row)
+        if reason:
+            record_event(
+                actor=row.user,
+                action="auth.token_refused",
+                obj=row,
+                details={"token": row.pk, "reason": reason, **_request_details(request)},
+            )
+        else:
+            user = _act_as(request, row)
+    setattr(request, _RESOLVED, user)
+    return user
+
+
+def _request_details(request) -> dict:
+    return {"method": request.method, "path": request.path[:200]}
+
+
+def _act_as(request, row: APIToken):
+    user = row.user
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        APIToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    user.token_permissions = frozenset(row.permissions)
+    clear_cache(user)
+    request.user = user
+    request.api_token = row
+    # Every audit event of this request names the token. RequestContextMiddleware resets the
+    # context at the end of the request (contextvars restore the value before its own bind).
+    context.bind(dataclasses.replace(context.current(), token_id=row.pk))
+    # No object: the token's own history (console) stays its creation, limits and revocation;
+    # its uses are found by the actor name "user [API #id]" or details.token.
+    record_event(actor=user, action="auth.token_request", details=_request_details(request))
+    return user
 
 
 class SessionAuth(APIKeyCookie):
@@ -30,22 +111,7 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer gh_…``: acts as the token's user, limited to its permissions."""
 
     def authenticate(self, request, token):
-        if not token or len(token) > 200:
-            return None
-        try:
-            row = APIToken.objects.select_related("user").get(key_hash=hash_token(token))
-        except APIToken.DoesNotExist:
-            return None
-        user = row.user
-        if not row.usable or not user.is_active or user.kind == "member":
-            return None
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-            APIToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        user.token_permissions = frozenset(row.permissions)
-        clear_cache(user)
-        request.user = user
-        return user
+        return bearer_user(request)
 
 
 AUTH = [TokenAuth(), SessionAuth()]

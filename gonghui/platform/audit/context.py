@@ -11,6 +11,9 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str = ""
     ip: str | None = None
+    # The API token that authenticated the request (gonghui/platform/api/auth.py), if any:
+    # every audit event of the request names it.
+    token_id: int | None = None
 
 
 _EMPTY = RequestContext()

@@ -51,6 +51,11 @@ def record_event(
     if org is None and obj is not None and hasattr(obj, "scope_org"):
         org = obj.scope_org()
     actor_obj = actor if getattr(actor, "pk", None) else None
+    if ctx.token_id is not None:
+        # Made with an API token: the auditor tells it from the user's own session.
+        details = {**(details or {}), "token": ctx.token_id}
+        if actor_label is None and actor_obj is not None:
+            actor_label = f"{actor_obj.get_username()[:120]} [API #{ctx.token_id}]"
     # No savepoint inside the caller's transaction (every action runs in one): a failure here
     # propagates and rolls the whole action back anyway, so the savepoint only cost two
     # statements per event. Outside a transaction this still opens one.
