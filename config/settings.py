@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "gonghui.accounts.middleware.ActiveAccountMiddleware",
     "gonghui.accounts.twofactor.SecondFactorMiddleware",
+    # After the session and second factor: a bearer request is decided by its token (401).
+    "gonghui.platform.api.auth.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout flagged during authentication into the 429 lockout page.

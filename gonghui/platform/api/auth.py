@@ -1,7 +1,15 @@
 """API authentication: the console session, or a scoped bearer token.
 
-:class:`TokenAuth` checks ``Authorization: Bearer …``: a good token makes the token's user the
-request's user, limited to the token's permissions.
+A request that carries ``Authorization: Bearer …`` is decided by the token alone:
+
+* :class:`BearerTokenMiddleware` (after the session and second-factor middleware) checks the
+  token once, before the API routes the request: a bad, unknown, expired or revoked token
+  answers ``401 {"error": {"code": "unauthenticated"}}`` whatever the method (also for a
+  method the route lacks, and never ``403 CSRF check Failed``); a good one makes the token's
+  user the request's user, limited to the token's permissions;
+* :class:`TokenAuth` hands that user to django-ninja;
+* :class:`SessionAuth` never looks at such a request, so a bad token never falls back to a
+  browser session riding along.
 
 Every request made with a token writes one audit event ``auth.token_request`` (method and
 path, never the query string), and every audit event of that request names the token
@@ -14,7 +22,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
@@ -23,8 +33,15 @@ from gonghui.platform.access.scoping import clear_cache
 from gonghui.platform.audit import context
 from gonghui.platform.audit.services import record_event
 
+API_PREFIX = "/api/"
 _RESOLVED = "_gonghui_bearer"
 MAX_TOKEN_LENGTH = 200
+
+
+def sends_bearer(request) -> bool:
+    """The request names a bearer token (``Authorization: Bearer …``, any case, even empty)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header.split(" ", 1)[0].strip().lower() == "bearer"
 
 
 def _raw_token(request) -> str:
@@ -93,14 +110,54 @@ def _act_as(request, row: APIToken):
     return user
 
 
+def unauthenticated_response(request) -> JsonResponse:
+    response = JsonResponse(
+        {
+            "error": {
+                "code": "unauthenticated",
+                "message": _("Log in or send a valid API token."),
+                "request_id": getattr(request, "request_id", ""),
+            }
+        },
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+class BearerTokenMiddleware:
+    """Decides every bearer request to the protected API before routing (see module doc)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX) and sends_bearer(request):
+            from gonghui.platform.access.url_policy import policy_for
+
+            if policy_for(request.path_info) == "api" and bearer_user(request) is None:
+                return unauthenticated_response(request)
+        return self.get_response(request)
+
+
 class SessionAuth(APIKeyCookie):
-    """The browser session (CSRF is checked on unsafe methods)."""
+    """The browser session (CSRF is checked on unsafe methods). Never used for a request that
+    carries a bearer token: the token alone decides it (401 when it is bad); a request with no
+    logged-in session is 401 too, whatever its method, not a CSRF 403."""
 
     def __init__(self):
         from django.conf import settings
 
         self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=True)
+
+    def __call__(self, request):
+        if sends_bearer(request):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # no session to protect: 401 (unauthenticated), not a CSRF 403
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = request.user
