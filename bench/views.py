@@ -79,8 +79,9 @@ def join_raw(request):
         cursor.execute(
             "INSERT INTO members_joinrequest (org_id, name, id_number, id_index, phone,"
             " phone_index, employer_name, employment_form, is_migrant, residence_region, extra,"
-            " state, reason, submitted_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '', '{}',"
-            " 'pending', '', %s) ON CONFLICT (id_index) WHERE state = 'pending' DO NOTHING"
+            " state, reason, identity_proof, identity_note, submitted_at) VALUES (%s, %s, %s,"
+            " %s, %s, %s, %s, %s, %s, '', '{}', 'pending', '', '', '', %s)"
+            " ON CONFLICT (id_index, phone_index) WHERE state = 'pending' DO NOTHING"
             " RETURNING id",
             [
                 body["org_id"],
