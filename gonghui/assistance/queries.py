@@ -108,8 +108,11 @@ def budgets(user) -> QuerySet:
 def campaigns_for(user) -> QuerySet:
     """Campaigns a user can record visits under: those in their subtree and those organised
     by an org above one of their grants (a city campaign is run by every district). Campaign
-    names and periods are not personal; visits stay scoped."""
-    paths = {s.path for s in grant_scopes(user)}
+    names and periods are not personal; visits stay scoped. Only grants that carry
+    ``assistance.view_campaign`` count: names, descriptions and budgets are not for the 三员 or
+    for union administrators without assistance rights (issue #11)."""
+    perm = "assistance.view_campaign"
+    paths = {s.path for s in grant_scopes(user) if perm in s.permissions}
     if not paths:
         return Campaign.objects.none()
     steplen = Org.steplen
