@@ -3,6 +3,8 @@
 One tree like the ``tree`` fixture (city → 渝北 → 回兴街道 → a grassroots union; 江北 with its
 own grassroots union; an industry union), one user per matrix role, and one object of each
 kind in the 渝北 grassroots union, built through the real actions where the app has them.
+Every user has a confirmed authenticator (TOTP device), and the city-level union
+administrator has an API token made on their own token page's action, after a code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gonghui.members import actions as member_actions
 from gonghui.orgs.choices import OrgKind
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import make_org, root_org, staff_with_role
+from gonghui.platform.testing.tokens import authenticator, issue_token
 
 MATRIX_PATH = settings.BASE_DIR / "gonghui" / "platform" / "access" / "matrix.yaml"
 
@@ -68,7 +71,9 @@ def build_world() -> World:
     u["other_district_staff"] = staff_with_role(t.jiangbei, "org_admin", username="m_jiangbei")
     u["industry_staff"] = staff_with_role(t.industry, "org_admin", username="m_industry")
     u["city_staff"] = staff_with_role(t.city, "org_admin", username="m_city")
-    u["partner_agent"] = staff_with_role(t.city, "partner_agent", username="m_partner")
+    u["partner_agent"] = staff_with_role(
+        t.city, "partner_agent", username="m_partner", kind="partner"
+    )
     for officer in ("system_admin", "security_admin", "audit_admin"):
         u[officer] = staff_with_role(t.city, officer, username=f"m_{officer}")
 
@@ -102,6 +107,15 @@ def build_world() -> World:
     )
     event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
 
+    # Everyone has an authenticator; the city administrator made an API token (the issue's
+    # "city_admin" whose token the security administrator must not create or read).
+    for user in u.values():
+        if user is not None:
+            authenticator(user)
+    api_token, api_token_raw = issue_token(
+        u["city_staff"], ["orgs.view_org", "members.view_membership"], name="花名册同步"
+    )
+
     w.ids = {
         "org": t.grassroots.pk,
         "org_name": t.grassroots.name,
@@ -118,6 +132,11 @@ def build_world() -> World:
         "payment_item": payment.item_id,
         "payment_file": paid.file_id,
         "audit_event": event.pk,
+        "api_token": api_token.pk,
+        "api_token_raw": api_token_raw,
+        "api_token_prefix": api_token.prefix,
+        "api_token_hash": api_token.key_hash,
+        "token_owner": u["city_staff"].pk,
     }
     return w
 

@@ -21,7 +21,14 @@ MATRIX = load_matrix()
 ROLES = list(MATRIX["roles"])
 OBJECTS = list(MATRIX["objects"])
 ACTIONS = list(MATRIX["actions"])
-CELLS = [(r, o, a) for r in ROLES for o in OBJECTS for a in ACTIONS]
+
+
+def actions_of(obj: str) -> list[str]:
+    """The eight actions every object has, plus the object's own (``extra_actions``)."""
+    return ACTIONS + list(MATRIX["objects"][obj].get("extra_actions", []))
+
+
+CELLS = [(r, o, a) for r in ROLES for o in OBJECTS for a in actions_of(o)]
 
 # Set MATRIX_RECORD=/path.json to write what each cell observed (for reviewing a change to
 # the YAML); the tests still assert.
@@ -62,23 +69,40 @@ def _fmt(value, ids):
 
 
 def _snapshot(world: World, obj: str):
-    """Every stored value of the rows the object's writes would touch."""
+    """Every stored value of the rows the object's writes would touch ("*": every row of the
+    model, so that a created row counts as a change)."""
     from django.apps import apps
 
     rows = []
     for label, key in MATRIX["objects"][obj]["rows"].items():
         model = apps.get_model(label)
-        rows.append(list(model.objects.filter(pk=world.ids[key]).values()))
+        qs = model.objects.all() if key == "*" else model.objects.filter(pk=world.ids[key])
+        rows.append(list(qs.order_by("pk").values()))
     return rows
 
 
-def run_probe(client, world: World, obj: str, probe: dict) -> dict:
+def _totp(probe: dict, user) -> dict:
+    """``totp: {field: name, valid: bool}``: a code from the logged-in user's authenticator
+    typed now (or one it does not accept), as a form field."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from gonghui.platform.testing.tokens import current_code, wrong_code
+
+    spec = probe.get("totp")
+    if not spec or user is None:
+        return {}
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    code = current_code(device) if spec.get("valid", True) else wrong_code(device)
+    return {spec["field"]: code}
+
+
+def run_probe(client, world: World, obj: str, probe: dict, user=None) -> dict:
     ids = world.ids
     url = _fmt(probe["url"], ids)
     method = probe.get("method", "GET").lower()
     kwargs = {}
     if "data" in probe:
-        data = _fmt(probe["data"], ids)
+        data = {**_fmt(probe["data"], ids), **_totp(probe, user)}
         if probe.get("json"):
             kwargs = {"data": json.dumps(data), "content_type": "application/json"}
         else:
@@ -133,7 +157,7 @@ def test_cell(client, db, world, role, obj, act):
     failures = []
     for name, probe in probes.items():
         sid = transaction.savepoint()
-        seen = run_probe(client, world, obj, probe)
+        seen = run_probe(client, world, obj, probe, user=user)
         transaction.savepoint_rollback(sid)
         if RECORD:
             _recorded.setdefault(role, {}).setdefault(obj, {}).setdefault(act, {})[name] = seen
@@ -152,14 +176,16 @@ def test_matrix_is_complete():
     field-set name is used."""
     for role in ROLES:
         for obj in OBJECTS:
-            assert set(MATRIX["expect"][role][obj]) == set(ACTIONS), (role, obj)
+            assert set(MATRIX["expect"][role][obj]) == set(actions_of(obj)), (role, obj)
+    for obj in OBJECTS:
+        assert set(MATRIX["probes"][obj]) == set(actions_of(obj)), obj
     for obj, acts in MATRIX["decisions"].items():
-        assert obj in OBJECTS and set(acts) <= set(ACTIONS), obj
+        assert obj in OBJECTS and set(acts) <= set(actions_of(obj)), obj
     used = {
         want["fields"]
         for role in ROLES
         for obj in OBJECTS
-        for act in ACTIONS
+        for act in actions_of(obj)
         for name, want in MATRIX["expect"][role][obj][act].items()
         if isinstance(want, dict) and isinstance(want.get("fields"), str)
     }
