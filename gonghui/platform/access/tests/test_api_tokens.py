@@ -155,8 +155,11 @@ def test_the_security_admin_revokes_a_token(tree, console):
         "by_owner": False,
         "reason": "",
     }
-    # A revoked token can no longer be changed.
+    # A revoked token can no longer be changed; its page is read-only.
     assert console.post(f"{ADMIN}{token.pk}/change/", {"permissions": []}).status_code == 403
+    page = console.get(f"{ADMIN}{token.pk}/change/")
+    assert page.status_code == 200
+    assert "View: organisation" in page.content.decode()  # what the token could do
 
 
 @pytest.mark.parametrize("role", ["system_admin", "audit_admin"])
