@@ -8,6 +8,7 @@ a deleted or expired session row is gone on the very next request, in every work
 
 from __future__ import annotations
 
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
 
@@ -25,7 +26,15 @@ def _session_query(_number, at, session_key):
 _SESSION = PreparedRead(_session_query, uses=("at", "text"))
 
 
+# The keys Django generates (``get_random_string(32, VALID_KEY_CHARS)``): anything else in the
+# cookie is no session, and is never sent to the database (PostgreSQL refuses a NUL in text).
+_KEY_CHARS = frozenset(VALID_KEY_CHARS)
+
+
 class SessionStore(DatabaseSessionStore):
+    def _validate_session_key(self, key):
+        return bool(key) and 8 <= len(key) <= 40 and _KEY_CHARS.issuperset(key)
+
     def load(self):
         rows = _SESSION.rows(at=timezone.now(), text=self.session_key) if self.session_key else []
         if not rows:
