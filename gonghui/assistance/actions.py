@@ -1390,12 +1390,15 @@ def export_bank_file(ctx, *, batch: PaymentBatch, fmt: str = "xlsx") -> BankFile
         import csv
         import io
 
+        from gonghui.platform.security.cells import csv_row
+
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(BANK_FILE_HEADER)
         for row in rows:
-            # Account numbers as text so spreadsheet programs do not round them.
-            writer.writerow([*row[:2], f"\t{row[2]}", *row[3:]])
+            # Account numbers as text so spreadsheet programs do not round them; the other
+            # cells through csv_row (stored names must not run as formulas).
+            writer.writerow([*csv_row(row[:2]), f"\t{row[2]}", *csv_row(row[3:])])
         content = ("\ufeff" + buf.getvalue()).encode("utf-8")
         content_type = "text/csv; charset=utf-8"
     elif fmt == "xlsx":
@@ -1403,11 +1406,13 @@ def export_bank_file(ctx, *, batch: PaymentBatch, fmt: str = "xlsx") -> BankFile
 
         from openpyxl import Workbook
 
+        from gonghui.platform.security.cells import xlsx_row
+
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("付款清单")
         ws.append(BANK_FILE_HEADER)
         for row in rows:
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))
         buf = io.BytesIO()
         wb.save(buf)
         content = buf.getvalue()

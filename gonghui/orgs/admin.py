@@ -21,6 +21,7 @@ from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.masking import mask_phone
+from gonghui.platform.security.cells import csv_row
 from gonghui.platform.validators import validate_mobile
 
 
@@ -200,17 +201,20 @@ class OrgAdmin(ScopedModelAdmin):
             ]
         )
         for org in qs.iterator(chunk_size=1000):
+            # csv_row: a stored name must not run as a formula in the spreadsheet program.
             writer.writerow(
-                [
-                    org.pk,
-                    org.name,
-                    OrgKind(org.kind).label,
-                    org.region_code,
-                    org.get_status_display(),
-                    org.uscc,
-                    org.contact_name,
-                    mask_phone(org.contact_phone) if org.contact_phone else "",
-                ]
+                csv_row(
+                    [
+                        org.pk,
+                        org.name,
+                        OrgKind(org.kind).label,
+                        org.region_code,
+                        org.get_status_display(),
+                        org.uscc,
+                        org.contact_name,
+                        mask_phone(org.contact_phone) if org.contact_phone else "",
+                    ]
+                )
             )
         return response
 

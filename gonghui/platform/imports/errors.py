@@ -20,6 +20,7 @@ from xml.etree.ElementTree import _escape_cdata
 from django.utils import translation
 
 from gonghui.members.roster import SHEET_NAME, RowResult
+from gonghui.platform.security.cells import xlsx_row
 
 WARNINGS_SHEET = "修改提示"
 EXTRA_HEADERS = ("原行号", "出错的列", "错误说明")
@@ -129,7 +130,9 @@ class ErrorWorkbook:
         self.errors = _streaming(self.workbook.create_sheet(sheet_name))
         self.warnings = _streaming(self.workbook.create_sheet(WARNINGS_SHEET))
         self.width = len(header)
-        self.errors.append([*(_cell(h) for h in header), *EXTRA_HEADERS])
+        # Uploaded values go back through xlsx_row: a cell with a control character (a row
+        # error) or starting with "=" must not break the workbook or become a formula.
+        self.errors.append(xlsx_row(self.errors, [*(_cell(h) for h in header), *EXTRA_HEADERS]))
         self.warnings.append(["原行号", "列", "说明"])
         self.error_rows = 0
         self.warning_rows = 0
@@ -140,13 +143,13 @@ class ErrorWorkbook:
             messages = "；".join(f"{col}：{msg}" for col, msg in row.errors)
         original = [_cell(v) for v in row.original[: self.width]]
         original += [""] * (self.width - len(original))
-        self.errors.append([*original, row.row_number, columns, messages])
+        self.errors.append(xlsx_row(self.errors, [*original, row.row_number, columns, messages]))
         self.error_rows += 1
 
     def add_warnings(self, row: RowResult) -> None:
         with translation.override(LANGUAGE):
             for col, msg in row.warnings:
-                self.warnings.append([row.row_number, col, str(msg)])
+                self.warnings.append(xlsx_row(self.warnings, [row.row_number, col, str(msg)]))
                 self.warning_rows += 1
 
     @property
