@@ -12,6 +12,7 @@ from gonghui.orgs.choices import IndustrySection, OrgKind, OrgStatus, Ownership
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.api.pagination import LimitOffsetPagination
+from gonghui.platform.api.schemas import PatchSchema
 from gonghui.platform.pii.masking import mask_phone
 
 router = Router(tags=["orgs"])
@@ -61,15 +62,17 @@ class OrgIn(Schema):
     founded_on: date | None = None
 
 
-class OrgPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    short_name: str | None = Field(None, max_length=60)
-    uscc: str | None = Field(None, max_length=18)
+class OrgPatch(PatchSchema):
+    """Only the fields sent change; none may be null but ``founded_on`` ("" empties text)."""
+
+    name: str = Field(None, min_length=1, max_length=200)
+    short_name: str = Field(None, max_length=60)
+    uscc: str = Field(None, max_length=18)
     uscc_confirmed: bool = False
-    region_code: str | None = Field(None, max_length=6)
-    address: str | None = Field(None, max_length=255)
-    contact_name: str | None = Field(None, max_length=50)
-    contact_phone: str | None = Field(None, max_length=20)
+    region_code: str = Field(None, max_length=6)
+    address: str = Field(None, max_length=255)
+    contact_name: str = Field(None, max_length=50)
+    contact_phone: str = Field(None, max_length=20)
     founded_on: date | None = None
 
 
