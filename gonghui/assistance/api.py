@@ -157,7 +157,9 @@ class FileOut(Schema):
     state: FileState
     tier: str
     level: str
-    main_cause: Cause
+    main_cause: Cause | Literal[""] = Field(
+        description="Empty while a member's portal draft has not named it yet"
+    )
     household_size: int
     filed_at: datetime | None
     next_review_due: date | None
@@ -168,7 +170,10 @@ class HouseholdOut(Schema):
     name: str
     relation: Relation
     id_number: str = Field(description="Masked (500112********123X)")
-    birth_date: date | None
+    birth_date: date | None = Field(
+        description="Only for a member without an ID number: next to the masked number it "
+        "would rebuild the full one (issue #11), so it is null whenever there is one"
+    )
     monthly_income: str
     health: str
     school_or_employer: str
@@ -296,7 +301,7 @@ def _file_detail(f: HardshipFile, user) -> dict:
                     "name": m.name,
                     "relation": m.relation,
                     "id_number": mask_id_detail(m.id_number) or "",
-                    "birth_date": m.birth_date,
+                    "birth_date": None if m.id_number else m.birth_date,
                     "monthly_income": m.monthly_income,
                     "health": m.health,
                     "school_or_employer": m.school_or_employer,
