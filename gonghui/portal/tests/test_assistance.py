@@ -165,14 +165,30 @@ def test_draft_is_shown_back_with_the_account_masked(client, member):
     client.post(APPLY, complete_form(save="1"))
     page = html_of(client.get(APPLY))
     assert "丈夫失业" in page and "本人患慢性肾病" in page
-    assert 'value="李小明"' in page and child_id(701) in page
+    # Household ID numbers are shown masked, never put back into a field (issue #11).
+    assert 'value="李小明"' in page and child_id(701) not in page
+    assert 'placeholder="500112********701X"' in page
     assert ACCOUNT not in page
     assert "622202*********3445" in page
     # The saved child is preselected for school aid.
     assert '<option value="1" selected>' in page
-    # Saving again with an empty account field keeps the account.
-    client.post(APPLY, complete_form(save="1", bank_account=""))
-    assert HardshipFile.objects.get(applicant=member).bank_account == ACCOUNT
+    # Saving again with empty account and ID fields keeps the account and the ID numbers.
+    keys = [m.pk for m in HardshipFile.objects.get(applicant=member).household.order_by("pk")]
+    client.post(
+        APPLY,
+        complete_form(
+            save="1",
+            bank_account="",
+            **{"household-0-key": str(keys[0]), "household-0-id_number": ""},
+            **{"household-1-key": str(keys[1]), "household-1-id_number": ""},
+        ),
+    )
+    file = HardshipFile.objects.get(applicant=member)
+    assert file.bank_account == ACCOUNT
+    assert [m.id_number for m in file.household.order_by("pk")] == [
+        id_number(501, birth="19830305"),
+        child_id(701),
+    ]
 
 
 def test_upload_of_a_wrong_type_shows_the_action_message(client, member):
