@@ -104,6 +104,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gonghui.platform.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 413 over the size limits below, 400 for unreadable forms and for control characters
+    # in any text input: before the first middleware that reads a body (CSRF).
+    "gonghui.platform.security.input.RequestInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -288,9 +291,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 if DEMO_MODE:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+# Uploaded rosters, error workbooks and hardship attachments: sealed with the PI keys, mode
+# 0600 (gonghui/platform/pii/files.py; check pii.E002 keeps every FileField on it).
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "gonghui.platform.pii.files.SealedFileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "private")},
     },
     "staticfiles": {
@@ -300,7 +305,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEMO_MODE
+# Request bodies: at most 5 MB; more is answered 413 from Content-Length, before the body is
+# read (gonghui/platform/security/input.py). Multipart uploads may be larger on the routes that
+# take files (path prefix -> bytes: the largest file a view there accepts plus 1 MB for the
+# other fields); each upload view keeps its own per-file limit (roster and visit imports 20 MB,
+# hardship attachments 10 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+GONGHUI_UPLOAD_REQUEST_LIMITS = {
+    "/console/": 21 * 1024 * 1024,
+    "/m/assistance/": 11 * 1024 * 1024,
+    "/api/v1/assistance/": 11 * 1024 * 1024,
+}
+# Uploaded rosters and error workbooks of finished imports are deleted after this many days
+# (manage.py purge_import_files, nightly); hardship attachments are case records and stay.
+GONGHUI_IMPORT_FILE_RETENTION_DAYS = env_int("GONGHUI_IMPORT_FILE_RETENTION_DAYS", 30)
 
 # --- Security headers ----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -348,15 +366,33 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "gonghui.platform.audit.context.RequestIdLogFilter"}},
+    # redact_pi masks ID numbers, mobiles and long digit runs (a ``?q=`` typed into a search box
+    # is in request lines and referers): on every handler, and on the loggers whose records
+    # carry a request line, before any handler (Django's own included) sees them. gunicorn's
+    # access and error logs: gonghui.platform.audit.gunicorn_logging (docs/operations.md).
+    "filters": {
+        "request_id": {"()": "gonghui.platform.audit.context.RequestIdLogFilter"},
+        "redact_pi": {"()": "gonghui.platform.audit.scrub.RedactPIFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_pi"],
+        },
+        # runserver's request lines, as Django logs them by default, redacted.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_pi"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
@@ -366,6 +402,13 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # failures are in the audit log (auth.login_failed)
         "django.template": {"level": "INFO"},
+        "django.request": {"filters": ["redact_pi"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["redact_pi"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
 

@@ -18,7 +18,7 @@ from unfold.contrib.filters.admin import DropdownFilter, RangeDateFilter
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.paginator import CappedPaginator
 from gonghui.console.sites import console_site
-from gonghui.members import actions
+from gonghui.members import actions, identity
 from gonghui.members.choices import (
     JoinRequestState,
     TransferInitiator,
@@ -44,6 +44,15 @@ from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name
 from gonghui.platform.workflow.base import ActionError, OutOfScope
 
 # --- shared pieces -----------------------------------------------------------------------------
+
+# Short labels of the reviewer's findings (members/identity.py); the full text is the title.
+FINDING_LABELS = {
+    identity.ALREADY_MEMBER: _("Member elsewhere"),
+    identity.PHONE_DIFFERS: _("Phone not on file"),
+    identity.PROVED: _("Identity proved"),
+    identity.PHONE_OF_ANOTHER: _("Phone of another person"),
+    identity.OTHER_CLAIM: _("Competing application"),
+}
 
 
 def covers(user, perm: str, org) -> bool:
@@ -162,13 +171,16 @@ class ConsoleMixin:
             for verb in ("approve", "reject")
         ]
 
-    def _decide_page(self, request, obj, *, title, question, button, needs_reason, back):
+    def _decide_page(
+        self, request, obj, *, title, question, button, needs_reason, back, reason_label=None
+    ):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "question": question,
             "button": button,
             "needs_reason": needs_reason,
+            "reason_label": reason_label,
             "object": obj,
             "opts": self.model._meta,
             "back": back,
@@ -185,6 +197,14 @@ class MembershipAddForm(ActionForm, forms.ModelForm):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=15)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    identity_checked = forms.BooleanField(
+        label=_("I checked the ID card in person"),
+        required=False,
+        help_text=_(
+            "Needed only when the person is on file with another mobile number: the number on "
+            "file is then replaced and the old number is told by SMS."
+        ),
+    )
 
     class Meta:
         model = Membership
@@ -197,6 +217,7 @@ class MembershipAddForm(ActionForm, forms.ModelForm):
             "employer_name",
             "is_migrant",
             "joined_on",
+            "identity_checked",
         ]
 
     def bind_request(self, request):
@@ -219,6 +240,7 @@ class MembershipAddForm(ActionForm, forms.ModelForm):
             employer_name=d.get("employer_name") or "",
             is_migrant=d.get("is_migrant", False),
             joined_on=d.get("joined_on"),
+            identity_checked=d.get("identity_checked", False),
         )
 
     def validate_unique(self):
@@ -230,7 +252,7 @@ MEMBERSHIP_DETAIL_FIELDS = [
     "masked_id_detail",
     "masked_phone",
     "person_gender",
-    "person_birth_date",
+    # No birth date next to the masked ID: together they are the full number (issue #11).
     "org",
     "employer_name",
     "employment_form",
@@ -283,10 +305,6 @@ class PersonColumns:
     @admin.display(description=_("Gender"))
     def person_gender(self, obj):
         return self._person(obj).get_gender_display()
-
-    @admin.display(description=_("Birth date"))
-    def person_birth_date(self, obj):
-        return self._person(obj).birth_date
 
 
 def _reveal_fields(person: Person) -> list:
@@ -477,7 +495,7 @@ PERSON_DETAIL_FIELDS = [
     "masked_id_detail",
     "masked_phone",
     "gender",
-    "birth_date",
+    # No birth date next to the masked ID (see MEMBERSHIP_DETAIL_FIELDS).
     "ethnicity",
     "education",
     "household_type",
@@ -506,6 +524,11 @@ class PersonAdmin(PersonColumns, ScopedModelAdmin):
     fields = PERSON_DETAIL_FIELDS
     readonly_fields = PERSON_DETAIL_FIELDS
     change_form_template = "members/admin/person_change_form.html"
+
+    @admin.display(description=_("Name"), ordering="name")
+    def masked_name(self, obj):
+        # The rows are people: sorting by PersonColumns' "person__name" was a 500.
+        return mask_name(obj.name)
 
     def get_search_results(self, request, queryset, search_term):
         return search_people(queryset, search_term), False
@@ -591,6 +614,7 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
         "submitted_at",
         "age",
         "overdue_badge",
+        "findings_badge",
         "state",
         "row_buttons",
     ]
@@ -618,9 +642,43 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
         "decided_at",
         "decided_by",
         "reason",
+        "identity_proof",
+        "identity_proved_at",
+        "identity_proved_by",
+        "identity_note",
     ]
     readonly_fields = fields
     change_form_template = "members/admin/joinrequest_change_form.html"
+
+    def get_changelist_instance(self, request):
+        # What the reviewer must know about each row (members/identity.py), for the whole
+        # page in a few queries; the rows the template renders are these same instances.
+        cl = super().get_changelist_instance(request)
+        found = identity.join_findings(cl.result_list, request.user)
+        for row in cl.result_list:
+            row.findings = found.get(row.pk, [])
+        return cl
+
+    @admin.display(description=_("Identity check"))
+    def findings_badge(self, obj):
+        found = getattr(obj, "findings", [])
+        if not found:
+            return ""
+        return format_html_join(
+            "",
+            '<span class="{} rounded px-2 py-0.5 text-xs font-semibold block mb-1" title="{}">'
+            "{}</span>",
+            (
+                (
+                    "bg-red-100 text-red-700"
+                    if f.blocks_approval
+                    else "bg-amber-100 text-amber-800",
+                    f.message,
+                    FINDING_LABELS.get(f.code, ""),
+                )
+                for f in found
+            ),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -667,6 +725,16 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
     def row_buttons(self, obj):
         if obj.state != JoinRequestState.PENDING:
             return ""
+        if any(f.blocks_approval for f in getattr(obj, "findings", [])):
+            # Approval cannot succeed yet: the application page says why and what to do.
+            return format_html(
+                '<a class="text-primary-600 mr-3" href="{}">{}</a>'
+                '<a class="text-red-600" href="{}">{}</a>',
+                self._change_url(obj),
+                _("Check first"),
+                reverse("console:members_joinrequest_reject", args=[obj.pk]),
+                _("Reject"),
+            )
         return format_html(
             '<a class="text-primary-600 mr-3" href="{}">{}</a>'
             '<a class="text-red-600" href="{}">{}</a>',
@@ -677,19 +745,70 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
         )
 
     def get_urls(self):
-        return self.decision_urls() + super().get_urls()
+        opts = self.model._meta
+        return [
+            *self.decision_urls(),
+            path(
+                "<int:object_id>/identity/",
+                self.admin_site.admin_view(self.identity_view),
+                name=f"{opts.app_label}_{opts.model_name}_identity",
+            ),
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        findings = identity.join_findings([obj], request.user).get(obj.pk, []) if obj else []
         extra_context = {
             **(extra_context or {}),
-            "pending": obj.state == JoinRequestState.PENDING
+            "pending": obj is not None
+            and obj.state == JoinRequestState.PENDING
             and request.user.has_perm("members.approve_joinrequest"),
+            "findings": findings,
+            "blocked": [f for f in findings if f.blocks_approval],
+            "needs_identity_check": any(f.code == identity.PHONE_DIFFERS for f in findings),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def identity_view(self, request, object_id):
+        """Record that the applicant's ID card was checked in person."""
+        obj = self._object_or_404(request, object_id)
+        if request.method == "POST":
+            done = _run(
+                request,
+                identity.record_identity_check,
+                request=obj,
+                note=request.POST.get("reason", ""),
+            )
+            if done is not None:
+                messages.success(
+                    request, _("The in-person check is recorded. The application can be approved.")
+                )
+                return HttpResponseRedirect(self._change_url(obj))
+        return self._decide_page(
+            request,
+            obj,
+            title=_("Record an in-person ID check"),
+            question=_(
+                "%(name)s applies with a mobile number that is not the one on file. Ask her to "
+                "come with her ID card, compare the card with her face and with the name and "
+                "number of the application, then say what you checked. Approving will replace "
+                "the number on file; the old number is told by SMS."
+            )
+            % {"name": mask_name(obj.name)},
+            button=_("Record the check"),
+            needs_reason=True,
+            back=self._change_url(obj),
+            reason_label=_("What you checked (required)"),
+        )
+
     def approve_view(self, request, object_id):
         obj = self._object_or_404(request, object_id)
+        blocked = identity.approval_blockers(obj, request.user)
+        if blocked and request.method != "POST":
+            for finding in blocked:
+                messages.error(request, finding.message)
+            return HttpResponseRedirect(self._change_url(obj))
         if request.method == "POST":
             membership = _run(request, actions.approve_join_request, request=obj)
             if membership is not None:

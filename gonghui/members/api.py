@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.members import actions
+from gonghui.members import actions, identity
 from gonghui.members.choices import (
     EmploymentForm,
     JoinRequestState,
@@ -63,8 +63,9 @@ class _Lazy:
     """Lets the paginator slice the queryset first, then builds rows for one page only.
     With ``values``, the page is read as ``qs.values(*values)`` (the count stays on ``qs``)."""
 
-    def __init__(self, qs, build, values=()):
+    def __init__(self, qs, build, values=(), prepare=None):
         self.qs, self.build, self.values = qs, build, tuple(values)
+        self.prepare = prepare  # called with the page's rows before they are built
 
     def rows(self, qs):
         return qs.values(*self.values) if self.values else qs
@@ -76,7 +77,10 @@ class _Lazy:
         return self.count()
 
     def __getitem__(self, item):
-        return [self.build(row) for row in self.rows(self.qs)[item]]
+        page = list(self.rows(self.qs)[item])
+        if self.prepare is not None:
+            self.prepare(page)
+        return [self.build(row) for row in page]
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -112,7 +116,8 @@ class MemberDetail(MemberOut):
     id_number: str = Field(description="Masked (110105********002X)")
     person_id: int
     gender: str
-    birth_date: date | None
+    # No birth date (issue #11): with the masked number it would rebuild the full one, and
+    # even the year leaves only ~33 candidates (see gonghui/platform/tests/test_masked_rebuild).
     source: str
     ended_on: date | None
     end_reason: str
@@ -141,6 +146,11 @@ class MemberIn(Schema):
     employer_name: str = Field("", max_length=200)
     is_migrant: bool = False
     joined_on: date | None = None
+    identity_checked: bool = Field(
+        False,
+        description="Staff checked the ID card in person. Needed only when the person is on file "
+        "with another mobile number, which is then replaced (the old number is told by SMS).",
+    )
 
 
 class StateIn(Schema):
@@ -182,7 +192,6 @@ def _member_detail(m: Membership, user, history=None) -> dict:
             "id_number": mask_id_detail(person.id_number),
             "person_id": person.pk,
             "gender": person.gender,
-            "birth_date": person.birth_date,
             "source": m.source,
             "ended_on": m.ended_on,
             "end_reason": m.end_reason,
@@ -288,7 +297,7 @@ _DETAIL_FIELDS = (
     *("person_id", "org_id", "employer_name", "employment_form", "is_migrant", "state"),
     *("source", "joined_on", "card_no", "last_dues_on", "last_activity_on", "ended_on"),
     *("end_reason", "lapse_flagged_at", "org__name"),
-    *(f"person__{name}" for name in ("name", "id_number", "phone", "gender", "birth_date")),
+    *(f"person__{name}" for name in ("name", "id_number", "phone", "gender")),
 )
 
 
@@ -321,6 +330,7 @@ def register_member(request, payload: MemberIn):
         employer_name=payload.employer_name,
         is_migrant=payload.is_migrant,
         joined_on=payload.joined_on,
+        identity_checked=payload.identity_checked,
     )
     m = _visible_members(request.user).get(pk=membership.pk)
     return Status(201, _member_detail(m, request.user))
@@ -337,6 +347,14 @@ def change_state(request, membership_id: int, payload: StateIn):
 
 
 # --- join requests ---------------------------------------------------------------------------
+
+
+class JoinCheckOut(Schema):
+    code: str = Field(
+        description="already_member, phone_differs, proved, phone_of_another or other_claim"
+    )
+    message: str
+    blocks_approval: bool
 
 
 class JoinRequestOut(Schema):
@@ -357,6 +375,17 @@ class JoinRequestOut(Schema):
     working_days_waiting: int
     overdue: bool
     membership_id: int | None
+    identity_proof: str = Field(description="'', phone_on_file or in_person")
+    checks: list[JoinCheckOut] = Field(
+        description="What the reviewer must know first; a check that blocks approval says what "
+        "to do (the person confirms from the phone on file, or staff record an in-person check)"
+    )
+
+
+class IdentityCheckIn(Schema):
+    note: str = Field(
+        ..., min_length=1, max_length=200, description="What was checked, where, by whom"
+    )
 
 
 class JoinRequestFilter(Schema):
@@ -373,6 +402,17 @@ class ApproveOut(Schema):
     request: JoinRequestOut
     membership_id: int
     card_no: str | None
+
+
+def _with_checks(user):
+    """Attach the reviewer's findings to a page of applications (a few queries a page)."""
+
+    def prepare(rows):
+        found = identity.join_findings(rows, user)
+        for r in rows:
+            r.findings = found.get(r.pk, [])
+
+    return prepare
 
 
 def _join_request(r: JoinRequest) -> dict:
@@ -397,6 +437,11 @@ def _join_request(r: JoinRequest) -> dict:
         ),
         "overdue": actions.is_overdue(r),
         "membership_id": r.membership_id,
+        "identity_proof": r.identity_proof,
+        "checks": [
+            {"code": f.code, "message": f.message, "blocks_approval": f.blocks_approval}
+            for f in getattr(r, "findings", [])
+        ],
     }
 
 
@@ -417,20 +462,38 @@ def list_join_requests(request, filters: Query[JoinRequestFilter]):
     if filters.overdue is not None:
         overdue = overdue_join_requests(qs)
         qs = overdue if filters.overdue else qs.exclude(pk__in=overdue.values("pk"))
-    return _Lazy(qs, _join_request)
+    return _Lazy(qs, _join_request, prepare=_with_checks(request.user))
+
+
+def _one_request(user, request_id: int) -> JoinRequest:
+    r = get_scoped_or_404(_visible_requests(user), user, "view", pk=request_id)
+    _with_checks(user)([r])
+    return r
 
 
 @join_requests.get("/{int:request_id}", response=JoinRequestOut, summary="One application")
 def get_join_request(request, request_id: int):
+    return _join_request(_one_request(request.user, request_id))
+
+
+@join_requests.post(
+    "/{int:request_id}/identity-check",
+    response=JoinRequestOut,
+    summary="Record an in-person ID check",
+)
+def record_identity_check(request, request_id: int, payload: IdentityCheckIn):
+    """For an application whose phone is not the one on file: staff saw the ID card in person.
+    Approval then replaces the number on file (and tells the old number by SMS)."""
     r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
-    return _join_request(r)
+    identity.record_identity_check(actor=request.user, request=r, note=payload.note)
+    return _join_request(_one_request(request.user, r.pk))
 
 
 @join_requests.post("/{int:request_id}/approve", response=ApproveOut, summary="Approve")
 def approve_join_request(request, request_id: int):
     r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
     membership = actions.approve_join_request(actor=request.user, request=r)
-    r = _visible_requests(request.user).get(pk=r.pk)
+    r = _one_request(request.user, r.pk)
     return {
         "request": _join_request(r),
         "membership_id": membership.pk,
@@ -442,7 +505,7 @@ def approve_join_request(request, request_id: int):
 def reject_join_request(request, request_id: int, payload: ReasonIn):
     r = get_scoped_or_404(_visible_requests(request.user), request.user, "view", pk=request_id)
     actions.reject_join_request(actor=request.user, request=r, reason=payload.reason)
-    return _join_request(_visible_requests(request.user).get(pk=r.pk))
+    return _join_request(_one_request(request.user, r.pk))
 
 
 # --- join channels ---------------------------------------------------------------------------
@@ -624,8 +687,10 @@ class PublicJoinIn(Schema):
 
 
 class PublicJoinOut(Schema):
+    """The same answer whatever the records say about the ID (a member, on file with
+    another phone, or new): the decision reaches the applicant, or the phone on file, by SMS."""
+
     id: int
-    state: JoinRequestState
     org_name: str
     message: str
 
@@ -739,16 +804,11 @@ def public_join(request, payload: PublicJoinIn):
         return _channel_closed(request)
     if invalid is not None:
         return _error(request, 400, "invalid_code", str(invalid))
-    # The action set the state in memory (auto-approval included): no re-read needed.
-    approved = join_request.state == JoinRequestState.APPROVED
     return Status(
         201,
         {
             "id": join_request.pk,
-            "state": join_request.state,
             "org_name": channel.org.name,
-            "message": _("Welcome! You are now a member.")
-            if approved
-            else _("Your application was received. We will tell you the result by SMS."),
+            "message": _("Your application was received. We will tell you the result by SMS."),
         },
     )

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from gonghui.cockpit import summaries
+from gonghui.members import identity
 from gonghui.members.actions import card_number_for, member_org_problem
 from gonghui.members.choices import (
     CURRENT_STATES,
@@ -49,6 +50,8 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.crypto import blind_index, encrypt
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_generic, mask_id_list, mask_name, mask_phone
+from gonghui.platform.security.cells import xlsx_row
+from gonghui.platform.security.text import has_control_character
 from gonghui.platform.validators import normalize_mobile, normalize_uscc, parse_id_number
 from gonghui.platform.validators.idcard import IDNumberError
 from gonghui.platform.validators.mobile import _MOBILE_TYPES, MobileError
@@ -287,6 +290,9 @@ MSG_BOOL = _("Enter 是 or 否.")
 MSG_NAME = _("Enter the name as on the ID card (at most 50 characters).")
 MSG_TOO_LONG = _("At most %(max)d characters.")
 MSG_REGION = _("Enter a 6-digit district code such as 500112.")
+MSG_CONTROL_CHARACTER = _(
+    "The cell contains a control character (an invisible character such as NUL); delete it."
+)
 MSG_CARD_IGNORED = _("Card numbers are issued by the system; the value was ignored.")
 MSG_ORG_UNKNOWN = _("No union has this code.")
 MSG_ORG_OUT_OF_SCOPE = _("You cannot import into this union.")
@@ -298,6 +304,13 @@ MSG_ORG_INACTIVE = _("This union is not active.")
 MSG_DUPLICATE = _("The same ID number is already in row %(row)d of this file.")
 MSG_OTHER_UNION = _(
     "This person is already a member of %(org)s. Ask for a transfer instead of importing."
+)
+MSG_MEMBER_ELSEWHERE = _(
+    "This person is already a member of another union. Ask for a transfer instead of importing."
+)
+MSG_PHONE_CHANGED = _(
+    "[gonghui] The mobile number on your union record was changed by your union's roster. "
+    "If you did not ask for this, tell your union at once."
 )
 MSG_SAVE_FAILED = _("The row could not be saved because it changed meanwhile; import it again.")
 
@@ -472,6 +485,8 @@ def clean_text(value, max_length: int) -> str:
         return ""
     text = _number_text(value) if not isinstance(value, str) else value
     text = " ".join(str(text if text is not None else value).split())
+    if has_control_character(text):
+        raise CellError(MSG_CONTROL_CHARACTER)
     if len(text) > max_length:
         raise CellError(_Formatted(MSG_TOO_LONG, {"max": max_length}))
     return text
@@ -481,7 +496,10 @@ def org_code_of(value) -> str:
     digits = _number_text(value)
     if digits is not None:
         return digits
-    return normalize_uscc(str(value or "")).lstrip("".join(_APOSTROPHES))
+    code = normalize_uscc(str(value or "")).lstrip("".join(_APOSTROPHES))
+    if has_control_character(code):
+        raise CellError(MSG_CONTROL_CHARACTER)  # never sent to the database (PostgreSQL: 500)
+    return code
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -1037,6 +1055,18 @@ class BatchWriter:
         member_fields: set[str] = set()
         failed: list[RowResult] = []
         counts = {"created": 0, "updated": 0, "unchanged": 0, "other_union": 0}
+        # A union elsewhere is named only if the importer may see that membership (#11).
+        elsewhere = [m.pk for m in currents.values()]
+        visible_elsewhere = (
+            set(
+                restrict(Membership, self.actor, "view")
+                .filter(pk__in=elsewhere)
+                .values_list("pk", flat=True)
+            )
+            if elsewhere
+            else set()
+        )
+        old_phones: list[str] = []  # numbers whose account lost the record: told on commit
 
         for idx, row in index.items():
             v = row.values
@@ -1044,12 +1074,12 @@ class BatchWriter:
             person = people.get(idx)
             current = currents.get(person.pk) if person else None
             if current is not None and current.org_id != org.pk:
-                row.errors.append(
-                    (
-                        "身份证号",
-                        _Formatted(MSG_OTHER_UNION, {"org": mask_org_name(current.org.name)}),
-                    )
+                message = (
+                    _Formatted(MSG_OTHER_UNION, {"org": current.org.name})
+                    if current.pk in visible_elsewhere
+                    else MSG_MEMBER_ELSEWHERE
                 )
+                row.errors.append(("身份证号", message))
                 failed.append(row)
                 counts["other_union"] += 1
                 continue
@@ -1075,7 +1105,15 @@ class BatchWriter:
                 new_members.append((row, person))
                 counts["created"] += 1
                 continue
+            old_phone = person.phone
             person_changes = self._person_changes(person, v, org)
+            if "phone" in person_changes and person.user_id is not None:
+                # The account of the old number no longer opens the record; the old number
+                # is told (as members.identity.set_phone does for a single change).
+                person.user = None
+                person_changes.add("user")
+                if old_phone:
+                    old_phones.append(old_phone)
             if person_changes:
                 person_fields |= person_changes
                 changed_people[person.pk] = person
@@ -1135,6 +1173,8 @@ class BatchWriter:
             [summary_before[m.pk] for m in changed_members],
             [summaries.snapshot(m) for m in (*memberships, *changed_members)],
         )
+        for phone in old_phones:
+            transaction.on_commit(identity.notify(phone, str(MSG_PHONE_CHANGED)))
         return failed, counts
 
     def _insert_people(self, rows: list[RowResult], now) -> dict[int, int]:
@@ -1606,20 +1646,24 @@ def write_memberships_xlsx(memberships: Iterable[Membership], target) -> int:
     with translation.override("zh-hans"):
         for m in memberships:
             person = m.person
+            # xlsx_row: a stored value with a control character must not fail the export.
             sheet.append(
-                [
-                    person.name,
-                    mask_id_list(person.id_number),
-                    mask_phone(person.phone),
-                    m.org.name,
-                    m.org_id,
-                    m.employer_name,
-                    str(EmploymentForm(m.employment_form).label),
-                    "是" if m.is_migrant else "否",
-                    str(MembershipState(m.state).label),
-                    m.joined_on,
-                    m.card_no or "",
-                ]
+                xlsx_row(
+                    sheet,
+                    [
+                        person.name,
+                        mask_id_list(person.id_number),
+                        mask_phone(person.phone),
+                        m.org.name,
+                        m.org_id,
+                        m.employer_name,
+                        str(EmploymentForm(m.employment_form).label),
+                        "是" if m.is_migrant else "否",
+                        str(MembershipState(m.state).label),
+                        m.joined_on,
+                        m.card_no or "",
+                    ],
+                )
             )
             count += 1
     workbook.save(target)

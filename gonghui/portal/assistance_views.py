@@ -33,6 +33,7 @@ from gonghui.assistance.choices import (
     Relation,
 )
 from gonghui.assistance.models import AidItem, Application, Attachment, HardshipFile
+from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail
 from gonghui.platform.workflow.base import ActionError
 from gonghui.portal.views import member_required, person_of
@@ -288,6 +289,10 @@ HOUSEHOLD_FIELDS = (
 
 
 class HouseholdRowForm(forms.Form):
+    # The saved row this one shows (a HouseholdMember pk of the member's own file). Its ID
+    # number never goes back into the page (issue #11): the field stays empty with the masked
+    # number as placeholder, and left empty it keeps the saved number (see _action_arguments).
+    key = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=50)
     relation = forms.ChoiceField(label=gettext_lazy("Relation to you"), required=False)
     id_number = forms.CharField(
@@ -338,7 +343,8 @@ class UploadForm(forms.Form):
 
 def _initial_from(application: Application | None, file: HardshipFile | None):
     """The saved draft as form initial data (the member's own data, decrypted for them;
-    the bank account is not put back into the page, only its masked form)."""
+    the bank account and household ID numbers are not put back into the page, only their
+    masked forms)."""
     initial: dict = {}
     rows = _household_rows(file)
     if file is not None:
@@ -381,9 +387,10 @@ def _initial_from(application: Application | None, file: HardshipFile | None):
                 initial[f"amount_{item.aid_type}"] = amount
     household = [
         {
+            "key": str(m.pk),
             "name": m.name,
             "relation": m.relation,
-            "id_number": m.id_number,
+            "id_number": "",  # never sent back: shown masked, kept when left empty
             "monthly_income": m.monthly_income,
             "health": m.health,
             "school_or_employer": m.school_or_employer,
@@ -416,9 +423,31 @@ def _posted_rows(post) -> list[dict]:
     ]
 
 
-def _action_arguments(form: ApplicationForm, formset) -> tuple[dict, list, list, str]:
+def _saved_ids(file: HardshipFile | None) -> dict[str, str]:
+    """The saved household ID numbers of the member's own file, by row key (pk)."""
+    return {str(m.pk): m.id_number for m in _household_rows(file) if m.id_number}
+
+
+def _show_saved_ids(formset, saved: dict[str, str]) -> None:
+    """An empty ID field on a saved row says which number it keeps (masked, issue #11)."""
+    for row_form in formset.forms:
+        number = saved.get(str(row_form["key"].value() or ""))
+        if number:
+            masked = mask_id_detail(number)
+            field = row_form.fields["id_number"]
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = _(
+                "Saved: %(masked)s. Leave empty to keep it; type the full number to replace it."
+            ) % {"masked": masked}
+
+
+def _action_arguments(
+    form: ApplicationForm, formset, saved_ids: dict[str, str] | None = None
+) -> tuple[dict, list, list, str]:
     """``member_save_application``'s arguments from valid forms; raises ActionError for a
-    money aid ticked without an amount (a presence check: the amount itself is the action's)."""
+    money aid ticked without an amount (a presence check: the amount itself is the action's).
+    A household row of the saved file whose ID field was left empty keeps its saved number
+    (``saved_ids``, by row key: only keys of the member's own file count)."""
     data = form.cleaned_data
     file_data = {
         name: data.get(name) or ""
@@ -450,7 +479,10 @@ def _action_arguments(form: ApplicationForm, formset) -> tuple[dict, list, list,
         if row_form.is_blank():
             continue
         position[str(i)] = len(household)
-        household.append({name: row_form.cleaned_data.get(name) or "" for name in HOUSEHOLD_FIELDS})
+        row = {name: row_form.cleaned_data.get(name) or "" for name in HOUSEHOLD_FIELDS}
+        if not row["id_number"].strip():
+            row["id_number"] = (saved_ids or {}).get(row_form.cleaned_data.get("key") or "", "")
+        household.append(row)
 
     items = []
     for aid in (*MONEY_AIDS, AidType.EMPLOYMENT):
@@ -557,7 +589,9 @@ def assistance_apply(request):
         formset = HouseholdFormSet(request.POST, prefix="household")
         if form.is_valid() and formset.is_valid():
             try:
-                file_data, household, items, situation = _action_arguments(form, formset)
+                file_data, household, items, situation = _action_arguments(
+                    form, formset, _saved_ids(file)
+                )
                 application = actions.member_save_application(
                     actor=request.user,
                     file_data=file_data,
@@ -580,6 +614,7 @@ def assistance_apply(request):
         form = ApplicationForm(initial=initial, household_choices=_household_choices(rows))
         # The saved rows and a few empty ones: the page works without JavaScript.
         formset = HouseholdFormSet(initial=rows, prefix="household")
+    _show_saved_ids(formset, _saved_ids(file))
 
     attachments = (
         list(_own_attachments(request.user).filter(application=current).order_by("pk"))
@@ -708,7 +743,7 @@ def assistance_attachment(request, public_id):
     if attachment is None:
         raise Http404
     response = FileResponse(
-        attachment.content.open("rb"),
+        open_for_download(attachment.content),  # sealed at rest: decrypted as it streams
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

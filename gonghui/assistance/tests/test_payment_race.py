@@ -72,7 +72,11 @@ def _approved_item(staff, tree, n: int) -> AidItem:
 def test_twenty_concurrent_payments_of_one_item_pay_once(tree):
     staff = Staff(tree)
     budget = actions.set_budget(
-        actor=staff.finance, org=tree.yubei, year=_year(), aid_type="living", amount=str(2000 * ROUNDS)
+        actor=staff.finance,
+        org=tree.yubei,
+        year=_year(),
+        aid_type="living",
+        amount=str(2000 * ROUNDS),
     )
     user_model = get_user_model()
     for round_no in range(ROUNDS):
