@@ -33,7 +33,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.checks import Error, register
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,6 +45,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gonghui.platform.api.errors import error_response
 from gonghui.platform.audit.services import record_event
 
 SETUP_URL = "/console/2fa/setup/"
@@ -129,15 +130,11 @@ class SecondFactorMiddleware:
                 # A bearer token is a machine credential: it alone decides (TokenAuth).
                 request.user = AnonymousUser()
                 return None
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": SECOND_FACTOR_REQUIRED,
-                        "message": _("Complete the second-factor login in the console first."),
-                        "request_id": getattr(request, "request_id", ""),
-                    }
-                },
-                status=403,
+            return error_response(
+                request,
+                403,
+                SECOND_FACTOR_REQUIRED,
+                _("Complete the second-factor login in the console first."),
             )
         if path.startswith(CONSOLE_PREFIX) and not path.startswith(EXEMPT_PREFIXES):
             target = VERIFY_URL if has_confirmed_totp(user) else SETUP_URL
@@ -207,7 +204,7 @@ def _staff_only(request):
 
 
 def otpauth_qr_svg(uri: str) -> str:
-    from gonghui.members.posters import qr_svg_inline
+    from gonghui.platform.qr import qr_svg_inline
 
     return qr_svg_inline(uri, scale=5, title=_("Scan with your authenticator app"))
 

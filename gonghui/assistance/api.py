@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
 from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -52,6 +51,7 @@ from gonghui.assistance.models import (
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict, user_permissions
+from gonghui.platform.api.errors import error_response
 from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.idempotency.services import HEADER as IDEMPOTENCY_HEADER
 from gonghui.platform.idempotency.services import idempotent
@@ -100,17 +100,6 @@ CONFLICT_CODES = frozenset(
 )
 
 
-def _error(request, status: int, code: str, message: str) -> JsonResponse:
-    body = {
-        "error": {
-            "code": code,
-            "message": message,
-            "request_id": getattr(request, "request_id", ""),
-        }
-    }
-    return JsonResponse(body, status=status)
-
-
 def refusals(view):
     """Answer an action's refusal with its code: 409 for a state conflict, else 400."""
 
@@ -121,7 +110,7 @@ def refusals(view):
         except ActionError as exc:
             code = getattr(exc, "code", None) or "invalid"
             status = 409 if code in CONFLICT_CODES else 400
-            return _error(request, status, code, " ".join(exc.messages))
+            return error_response(request, status, code, " ".join(exc.messages))
 
     return run
 

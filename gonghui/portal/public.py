@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from gonghui.platform.api.errors import error_response
+
 
 def landing(request):
     return render(request, "landing.html")
@@ -22,28 +24,15 @@ def healthz(request):
         return JsonResponse({"status": "database unavailable"}, status=503)
 
 
-def _api_error(request, status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": {
-                "code": code,
-                "message": message,
-                "request_id": getattr(request, "request_id", ""),
-            }
-        },
-        status=status,
-    )
-
-
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return _api_error(request, 404, "not_found", gettext("Not found."))
+        return error_response(request, 404, "not_found", gettext("Not found."))
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return _api_error(
+        return error_response(
             request,
             500,
             "server_error",

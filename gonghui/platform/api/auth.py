@@ -30,6 +30,7 @@ from ninja.security.apikey import APIKeyCookie
 
 from gonghui.platform.access.models import APIToken, hash_token
 from gonghui.platform.access.scoping import clear_cache
+from gonghui.platform.api.errors import error_response
 from gonghui.platform.audit import context
 from gonghui.platform.audit.services import record_event
 
@@ -111,18 +112,13 @@ def _act_as(request, row: APIToken):
 
 
 def unauthenticated_response(request) -> JsonResponse:
-    response = JsonResponse(
-        {
-            "error": {
-                "code": "unauthenticated",
-                "message": _("Log in or send a valid API token."),
-                "request_id": getattr(request, "request_id", ""),
-            }
-        },
-        status=401,
+    return error_response(
+        request,
+        401,
+        "unauthenticated",
+        _("Log in or send a valid API token."),
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
-    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-    return response
 
 
 class BearerTokenMiddleware:

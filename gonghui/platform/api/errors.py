@@ -1,6 +1,12 @@
-"""One error body for every API failure::
+"""One error body for every API failure, built here and nowhere else::
 
-{"error": {"code": "not_found", "message": "…", "details": […], "request_id": "…"}}
+{"error": {"code": "not_found", "message": "…", "details": […], "field": "…", "request_id": "…"}}
+
+``details`` (a list of ``{"loc", "message", "type"}``) and ``field`` (the input the error is
+about) appear only when there is something to say. The exception handlers below, the API's
+own routes (``rate_limited``, ``invalid_code``, a refused action), the token check, the
+second factor, the input middleware, idempotency and the 404/500 handlers all answer with
+``error_response``.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -17,17 +23,33 @@ from ninja.errors import ValidationError as NinjaValidationError
 logger = logging.getLogger("gonghui.api")
 
 
-def error_response(api, request, status: int, code: str, message: str, details=None):
-    body = {
-        "error": {
-            "code": code,
-            "message": message,
-            "request_id": getattr(request, "request_id", ""),
-        }
-    }
+def error_body(request, code: str, message: str, *, details=None, field=None) -> dict:
+    error = {"code": code, "message": str(message)}
     if details:
-        body["error"]["details"] = details
-    return api.create_response(request, body, status=status)
+        error["details"] = details
+    if field:
+        error["field"] = field
+    error["request_id"] = getattr(request, "request_id", "")
+    return {"error": error}
+
+
+def error_response(
+    request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details=None,
+    field=None,
+    headers=None,
+) -> JsonResponse:
+    """The uniform error response (``headers``: e.g. ``Retry-After``, ``WWW-Authenticate``)."""
+    response = JsonResponse(
+        error_body(request, code, message, details=details, field=field), status=status
+    )
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
 
 
 def _clean_details(errors):
@@ -55,6 +77,7 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "request_id": {"type": "string"},
                 "details": {"type": "array", "items": {"type": "object"}},
+                "field": {"type": "string"},
             },
             "required": ["code", "message", "request_id"],
         }
@@ -100,27 +123,25 @@ def install(api) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation(request, exc):
         return error_response(
-            api,
             request,
             422,
             "validation_error",
             _("Some fields are missing or invalid."),
-            _clean_details(exc.errors),
+            details=_clean_details(exc.errors),
         )
 
     @api.exception_handler(DjangoValidationError)
     def action_refused(request, exc):
         code = getattr(exc, "code", None) or "invalid"
-        return error_response(api, request, 400, code, " ".join(exc.messages))
+        return error_response(request, 400, code, " ".join(exc.messages))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return error_response(api, request, 404, "not_found", _("Not found."))
+        return error_response(request, 404, "not_found", _("Not found."))
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         return error_response(
-            api,
             request,
             403,
             "permission_denied",
@@ -130,18 +151,17 @@ def install(api) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return error_response(
-            api, request, 401, "unauthenticated", _("Log in or send a valid API token.")
+            request, 401, "unauthenticated", _("Log in or send a valid API token.")
         )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        return error_response(api, request, exc.status_code, "http_error", str(exc))
+        return error_response(request, exc.status_code, "http_error", str(exc))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
         logger.exception("API error")
         return error_response(
-            api,
             request,
             500,
             "server_error",

@@ -31,6 +31,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.platform.api.errors import error_response
 from gonghui.platform.idempotency.models import IdempotencyKey, KeyState
 
 HEADER = "Idempotency-Key"
@@ -67,14 +68,7 @@ def fingerprint(request) -> str:
 
 
 def _error(request, exc: IdempotencyError) -> JsonResponse:
-    body = {
-        "error": {
-            "code": exc.code,
-            "message": exc.message,
-            "request_id": getattr(request, "request_id", ""),
-        }
-    }
-    return JsonResponse(body, status=exc.status)
+    return error_response(request, exc.status, exc.code, exc.message)
 
 
 def _normalise(body):

@@ -30,11 +30,11 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gonghui.platform.api.errors import error_response
 from gonghui.platform.security.text import CONTROL_CHARACTERS_RE, printable_name
 
 API_PREFIX = "/api/"
@@ -175,21 +175,23 @@ def inspect_request(request) -> Refusal | None:
 
 def refusal_response(request, refusal: Refusal):
     if request.path_info.startswith(API_PREFIX):
-        error = {
-            "code": refusal.code,
-            "message": refusal.message,
-            "request_id": getattr(request, "request_id", ""),
-        }
+        details = None
         if refusal.field:
-            error["field"] = refusal.field
-            error["details"] = [
+            details = [
                 {
                     "loc": [refusal.location or "body", refusal.field],
                     "message": refusal.message,
                     "type": refusal.code,
                 }
             ]
-        return JsonResponse({"error": error}, status=refusal.status)
+        return error_response(
+            request,
+            refusal.status,
+            refusal.code,
+            refusal.message,
+            details=details,
+            field=refusal.field or None,
+        )
     return render(
         request,
         "request_refused.html",
