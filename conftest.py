@@ -34,6 +34,16 @@ def _private_files_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters (the public join counts attempts per IP) and other cached values
+    must not carry from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _locmem_sms(settings):
     from gonghui.platform.sms.backends import LocmemBackend
 

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from gonghui.accounts.api import router as accounts_router
 from gonghui.assistance import api as assistance_api
 from gonghui.members import api as members_api
+from gonghui.members import api_public as members_api_public
 from gonghui.orgs.api import employers as employers_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.platform.api import errors
@@ -27,5 +28,5 @@ api.add_router("/members/", members_api.members)
 api.add_router("/join-requests/", members_api.join_requests)
 api.add_router("/join-channels/", members_api.join_channels)
 api.add_router("/transfers/", members_api.transfers)
-api.add_router("/public/", members_api.public)
+api.add_router("/public/", members_api_public.public)
 api.add_router("/assistance/", assistance_api.router)

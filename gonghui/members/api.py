@@ -1,16 +1,15 @@
-"""Member, join-request, join-channel and transfer endpoints, plus the public join form.
+"""Member, join-request, join-channel and transfer endpoints (the public join form is in
+``members.api_public``).
 
 Every read goes through ``restrict``; every write calls an action. ID numbers and phones
 leave the server masked only: there is no plain value in any response body.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -24,39 +23,16 @@ from gonghui.members.choices import (
 )
 from gonghui.members.models import JoinChannel, JoinRequest, Membership, Transfer
 from gonghui.members.search import overdue_join_requests, search_memberships
-from gonghui.members.tokens import channel_for_token, join_token
+from gonghui.members.tokens import join_token
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict, subtree_ids
 from gonghui.platform.api.pagination import CursorPagination
-from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
-from gonghui.platform.validators import normalize_mobile
-from gonghui.platform.workflow.base import OutOfScope
 
 members = Router(tags=["members"])
 join_requests = Router(tags=["join requests"])
 join_channels = Router(tags=["join channels"])
 transfers = Router(tags=["transfers"])
-public = Router(tags=["public"])
-
-# Public join: attempts per IP (any outcome) and applications per phone, per hour.
-JOIN_RATE_PER_IP_HOUR = 10
-JOIN_RATE_PER_PHONE_HOUR = 3
-
-
-def _error(request, status: int, code: str, message: str, headers=None) -> JsonResponse:
-    """The uniform error body, for errors a route answers itself (429, a wrong code)."""
-    body = {
-        "error": {
-            "code": code,
-            "message": message,
-            "request_id": getattr(request, "request_id", ""),
-        }
-    }
-    response = JsonResponse(body, status=status)
-    for key, value in (headers or {}).items():
-        response[key] = value
-    return response
 
 
 class _Lazy:
@@ -659,156 +635,3 @@ def reject_transfer(request, transfer_id: int, payload: ReasonIn):
     t = get_scoped_or_404(_visible_transfers(request.user), request.user, "view", pk=transfer_id)
     actions.reject_transfer(actor=request.user, transfer=t, reason=payload.reason)
     return _transfer(_visible_transfers(request.user).get(pk=t.pk))
-
-
-# --- public join (no account; the phone is proven by an SMS code) ----------------------------
-
-
-class JoinCodeIn(Schema):
-    token: str = Field(..., min_length=1, max_length=200)
-    phone: str = Field(..., min_length=11, max_length=20)
-
-
-class JoinCodeOut(Schema):
-    sent: bool
-    expires_at: datetime
-
-
-class PublicJoinIn(Schema):
-    token: str = Field(..., min_length=1, max_length=200)
-    name: str = Field(..., min_length=1, max_length=50)
-    id_number: str = Field(..., min_length=15, max_length=18)
-    phone: str = Field(..., min_length=11, max_length=20)
-    sms_code: str = Field(..., min_length=6, max_length=6)
-    employer_name: str = Field(..., min_length=1, max_length=200)
-    employment_form: EmploymentForm
-    is_migrant: bool = False
-    residence_region: str = Field("", max_length=6, pattern=r"^(\d{6})?$")
-
-
-class PublicJoinOut(Schema):
-    """The same answer whatever the records say about the ID (a member, on file with
-    another phone, or new): the decision reaches the applicant, or the phone on file, by SMS."""
-
-    id: int
-    org_name: str
-    message: str
-
-
-def _client_ip(request) -> str:
-    from gonghui.platform.audit.middleware import client_ip
-
-    return client_ip(request) or "unknown"
-
-
-def _ip_attempts(ip: str) -> int:
-    """Count this attempt for the IP and return the count within the hour."""
-    key = f"members:join:ip:{ip}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return 1
-
-
-def _channel_closed(request):
-    return _error(
-        request,
-        400,
-        "channel_closed",
-        _("This join code is no longer valid. Ask the union for a new one."),
-    )
-
-
-def _rate_limited(request, message: str, retry_after: int = 3600):
-    return _error(request, 429, "rate_limited", message, {"Retry-After": str(retry_after)})
-
-
-@public.post(
-    "/join/code",
-    auth=None,
-    response={202: JoinCodeOut, 400: dict, 429: dict},
-    summary="Send an SMS code to the applicant's phone",
-)
-def send_join_code(request, payload: JoinCodeIn):
-    from gonghui.platform.sms.services import RateLimited, send_login_code
-
-    if channel_for_token(payload.token) is None:
-        return _channel_closed(request)
-    try:
-        phone = normalize_mobile(payload.phone)
-    except ValueError:
-        return _error(
-            request, 400, "invalid_mobile", _("Enter a valid 11-digit mainland mobile number.")
-        )
-    try:
-        sent = send_login_code(phone=phone, ip=_client_ip(request), purpose="join")
-    except RateLimited as exc:
-        return _rate_limited(request, str(exc), exc.retry_after)
-    return Status(202, {"sent": True, "expires_at": sent.expires_at})
-
-
-@public.post(
-    "/join/",
-    auth=None,
-    response={201: PublicJoinOut, 400: dict, 429: dict},
-    summary="Apply to join a union from its QR poster",
-)
-def public_join(request, payload: PublicJoinIn):
-    from django.db import transaction
-
-    from gonghui.platform.sms.services import CodeInvalid, verify_login_code
-
-    if _ip_attempts(_client_ip(request)) > JOIN_RATE_PER_IP_HOUR:
-        return _rate_limited(request, _("Too many applications from this network. Try later."))
-    channel = channel_for_token(payload.token)
-    if channel is None:
-        return _channel_closed(request)
-    try:
-        phone = normalize_mobile(payload.phone)
-    except ValueError:
-        return _error(
-            request, 400, "invalid_mobile", _("Enter a valid 11-digit mainland mobile number.")
-        )
-    hour_ago = timezone.now() - timedelta(hours=1)
-    recent = JoinRequest.objects.filter(
-        phone_index=index_for("phone", phone), submitted_at__gte=hour_ago
-    ).count()
-    if recent >= JOIN_RATE_PER_PHONE_HOUR:
-        return _rate_limited(request, _("Too many applications for this number. Try later."))
-    # One write transaction, as in the portal's join form: the code is consumed only if the
-    # application is created (a refusal propagates and rolls it all back); a wrong guess
-    # stays counted (the block is left normally).
-    invalid = None
-    try:
-        with transaction.atomic():
-            try:
-                verify_login_code(phone=phone, code=payload.sms_code, purpose="join")
-            except CodeInvalid as exc:
-                invalid = exc
-            else:
-                join_request = actions.submit_join_request(
-                    actor=None,
-                    org=channel.org,
-                    channel=channel,
-                    name=payload.name,
-                    id_number=payload.id_number,
-                    phone=phone,
-                    employer_name=payload.employer_name,
-                    employment_form=payload.employment_form,
-                    is_migrant=payload.is_migrant,
-                    residence_region=payload.residence_region,
-                )
-    except OutOfScope:
-        return _channel_closed(request)
-    if invalid is not None:
-        return _error(request, 400, "invalid_code", str(invalid))
-    return Status(
-        201,
-        {
-            "id": join_request.pk,
-            "org_name": channel.org.name,
-            "message": _("Your application was received. We will tell you the result by SMS."),
-        },
-    )

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,13 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.actions import member_sign_in
+from gonghui.members import joining
 from gonghui.members.actions import (
     MEMBER_ORG_KINDS,
     cancel_transfer,
-    clean_person,
     link_member_account,
     request_transfer,
-    submit_join_request,
 )
 from gonghui.members.choices import TransferInitiator, TransferState
 from gonghui.members.identity import claims_on_my_record, confirm_join_claim, disown_join_claim
@@ -35,6 +33,7 @@ from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
 from gonghui.orgs.queries import union_directory
 from gonghui.platform.audit.context import current
+from gonghui.platform.audit.middleware import client_ip
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.masking import mask_phone
 from gonghui.platform.sms.services import (
@@ -127,19 +126,10 @@ def logout_view(request):
 
 SESSION_JOIN_DONE = "portal_join_done"
 
-# Action error codes shown next to the field they are about.
-JOIN_ERROR_FIELDS = {
-    "invalid_name": "name",
-    "invalid_id_number": "id_number",
-    "invalid_mobile": "phone",
-    "invalid_employment_form": "employment_form",
-    "employer_required": "employer_name",
-}
-
 
 def _holding_pools() -> list[tuple[Org, Org | None]]:
     """Active holding pools with their district (the parent), in tree order: two queries."""
-    pools = list(union_directory([OrgKind.HOLDING_POOL]).order_by("path"))
+    pools = list(joining.holding_pools().order_by("path"))
     parent_paths = {p.path[: -Org.steplen] for p in pools if p.depth > 1}
     parents = {o.path: o for o in union_directory().filter(path__in=parent_paths)}
     return [(p, parents.get(p.path[: -Org.steplen])) for p in pools]
@@ -178,13 +168,14 @@ def _join_setup(channel: JoinChannel) -> dict:
     }
 
 
-def _add_action_error(form, exc: ValidationError) -> None:
-    field = JOIN_ERROR_FIELDS.get(getattr(exc, "code", None) or "")
-    form.add_error(field if field in form.fields else None, " ".join(exc.messages))
+def _add_refusal(form, exc: joining.JoinRefused) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def join(request, token):
-    """The page a union's QR poster opens: apply to join, verified by an SMS code."""
+    """The page a union's QR poster opens: apply to join, verified by an SMS code.
+
+    Sending the code and applying are ``members.joining``'s, as for the public API."""
     channel = channel_for_token(token)
     if channel is None:
         return render(request, "portal/join_invalid.html", status=404)
@@ -206,59 +197,38 @@ def join(request, token):
     valid = form.is_valid()
     if request.POST.get("step") == "send_code":
         # Only the phone matters for sending a code; the rest is checked on submission.
-        _send_join_code(request, context)
+        _send_join_code(request, channel, context)
         return render(request, "portal/join.html", {**context, "form": form})
 
     if valid:
-        data = form.cleaned_data
-        try:
-            person = clean_person(
-                name=data["name"], id_number=data["id_number"], phone=data["phone"]
-            )
-        except ActionError as exc:
-            _add_action_error(form, exc)
+        if not form.cleaned_data["code"].strip():
+            form.add_error("code", _("Enter the code we sent by SMS."))
         else:
-            if not data["code"].strip():
-                form.add_error("code", _("Enter the code we sent by SMS."))
-            else:
-                done = _submit_join(form, channel, person)
-                if done is not None:
-                    request.session[SESSION_JOIN_DONE] = done
-                    return redirect("portal:join-done")
+            done = _submit_join(request, form, channel)
+            if done is not None:
+                request.session[SESSION_JOIN_DONE] = done
+                return redirect("portal:join-done")
     context["show_errors"] = True
     return render(request, "portal/join.html", {**context, "form": form})
 
 
-def _send_join_code(request, context) -> None:
+def _send_join_code(request, channel, context) -> None:
     context["show_errors"] = False
+    phone = request.POST.get("phone", "")
     try:
-        phone = normalize_mobile(request.POST.get("phone", ""))
-    except ValueError:
-        context["phone_error"] = _("Enter a valid 11-digit mainland mobile number.")
+        sent = joining.send_join_code(channel=channel, phone=phone, ip=client_ip(request))
+    except joining.JoinRefused as exc:
+        context["phone_error"] = exc.message
         return
-    try:
-        sent = send_login_code(phone=phone, ip=current().ip, purpose="join")
-    except RateLimited as exc:
-        context["phone_error"] = str(exc)
-        return
-    context["code_sent_to"] = mask_phone(phone)
+    context["code_sent_to"] = mask_phone(normalize_mobile(phone))
     if settings.SMS_SHOW_CODE_ON_PAGE:
         context["demo_code"] = sent.code
 
 
-def _submit_join(form, channel, person) -> dict | None:
-    """Check the SMS code and submit, all or nothing: when the action refuses (an existing
-    member, a missing field), the code stays unused so the applicant can fix and resend.
-    Returns what the success page shows, or None with the errors added to ``form``."""
+def _submit_join(request, form, channel) -> dict | None:
+    """Apply through the one join action. Returns what the success page shows, or None with
+    the errors added to ``form`` (a refusal leaves the SMS code unused)."""
     data = form.cleaned_data
-    target = channel.org
-    residence = channel.org.region_code if channel.org.kind == OrgKind.HOLDING_POOL else ""
-    if data["goes_to_pool"]:
-        target = union_directory([OrgKind.HOLDING_POOL]).filter(pk=data["pool"]).first()
-        if target is None:
-            form.add_error("pool", _("Choose the district where you live."))
-            return None
-        residence = target.region_code
     employer = None
     employer_name = (data.get("employer_name") or "").strip()
     if form.employers and not data.get("no_union"):
@@ -267,35 +237,26 @@ def _submit_join(form, channel, person) -> dict | None:
             form.add_error("employer", _("Choose your employer."))
             return None
         employer_name = employer.name
-    extra = {k: data[k] for k in ("ethnicity", "education") if data.get(k)}
-    with transaction.atomic():
-        try:
-            verify_login_code(phone=person.phone, code=data["code"], purpose="join")
-        except CodeInvalid as exc:
-            # Leaving the block normally keeps the wrong guess counted.
-            form.add_error("code", str(exc))
-            return None
-        try:
-            join_request = submit_join_request(
-                actor=None,
-                org=target,
-                channel=channel,
-                name=person.name,
-                id_number=person.id_number,
-                phone=person.phone,
-                employer=employer,
-                employer_name=employer_name,
-                employment_form=data["employment_form"],
-                is_migrant=bool(data.get("is_migrant")),
-                residence_region=(residence or "")[:6],
-                extra=extra,
-            )
-        except ActionError as exc:
-            transaction.set_rollback(True)  # the code is not used up
-            _add_action_error(form, exc)
-            # Said only to the holder of the phone on file (members.actions).
-            form.already_member = exc.code == "already_member"
-            return None
+    try:
+        join_request = joining.apply_to_join(
+            channel=channel,
+            ip=client_ip(request),
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            sms_code=data["code"].strip(),
+            employment_form=data["employment_form"],
+            employer_name=employer_name,
+            employer=employer,
+            pool_id=int(data["pool"]) if data["goes_to_pool"] else None,
+            is_migrant=bool(data.get("is_migrant")),
+            extra={k: data[k] for k in ("ethnicity", "education") if data.get(k)},
+        )
+    except joining.JoinRefused as exc:
+        _add_refusal(form, exc)
+        # Said only to the holder of the phone on file (members.actions).
+        form.already_member = exc.code == "already_member"
+        return None
     # The same page whatever the records say about the ID (issue #11): even an auto-approved
     # join is told here only that the result comes by SMS, which it does at once.
     return {"org": join_request.org.name, "phone": mask_phone(join_request.phone)}
