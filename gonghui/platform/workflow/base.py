@@ -36,9 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.platform.access.scoping import (
@@ -48,14 +47,10 @@ from gonghui.platform.access.scoping import (
     user_permissions,
 )
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.workflow.errors import ActionError, OutOfScope
+from gonghui.platform.workflow.transitions import StateMachine, Transition
 
-
-class ActionError(ValidationError):
-    """A guard refused the action: the message is shown to the user, nothing was written."""
-
-
-class OutOfScope(Http404):
-    """The object is not in the actor's scope; answers 404 like a missing object."""
+__all__ = ["ActionContext", "ActionError", "OutOfScope", "StateMachine", "Transition", "action"]
 
 
 @dataclass
@@ -173,45 +168,3 @@ def action(name: str, *, permission: str | None = None, audit: bool = True):
         return run
 
     return decorate
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    source: frozenset[str]
-    target: str
-    label: str = ""
-
-
-class StateMachine:
-    """A declared transition table over one choices field.
-
-    ``apply`` refuses a transition from a state it does not list, so the console, the API
-    and the portal cannot disagree about which moves are legal.
-    """
-
-    def __init__(self, field_name: str, transitions: list[Transition]):
-        self.field_name = field_name
-        self.transitions = {t.name: t for t in transitions}
-
-    def allowed(self, obj) -> list[Transition]:
-        state = getattr(obj, self.field_name)
-        return [t for t in self.transitions.values() if state in t.source]
-
-    def can(self, obj, name: str) -> bool:
-        t = self.transitions.get(name)
-        return t is not None and getattr(obj, self.field_name) in t.source
-
-    def apply(self, ctx: ActionContext, obj, name: str, *, extra_fields=()) -> str:
-        t = self.transitions[name]
-        current = getattr(obj, self.field_name)
-        if current not in t.source:
-            raise ActionError(
-                _("This cannot be done while the record is in state “%(state)s”."),
-                code="invalid_transition",
-                params={"state": current},
-            )
-        setattr(obj, self.field_name, t.target)
-        obj.save(update_fields=[self.field_name, *extra_fields])
-        ctx.details.setdefault("transition", f"{current}→{t.target}")
-        return t.target
