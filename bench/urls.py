@@ -1,16 +1,17 @@
 """The project's URLs plus the bench-only R and N views of B5.
 
-All load comes from 127.0.0.1, so the per-IP hourly cap of the public join API would stop the
-run after ten requests: the bench lifts that cap (and only that) in its own server process."""
+All load comes from 127.0.0.1, so the per-IP hourly cap of the public join (members.joining,
+shared by the API and the portal) would stop the run after ten requests: the bench lifts that
+cap (and only that) in its own server process."""
 
 from django.urls import path
 
-import gonghui.members.api as members_api
+import gonghui.members.joining as joining
 from bench import views
 from config.urls import handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as project
 
-members_api.JOIN_RATE_PER_IP_HOUR = 10**9
+joining.JOIN_RATE_PER_IP_HOUR = 10**9
 
 urlpatterns = [
     path("bench/ping", views.ping),
