@@ -9,7 +9,13 @@ from django.db.models import Count
 from django.test import override_settings
 
 from gonghui.assistance.choices import OPEN_FILE_STATES
-from gonghui.assistance.models import HardshipFile, HouseholdClaim, HouseholdMember, Visit
+from gonghui.assistance.models import (
+    Campaign,
+    HardshipFile,
+    HouseholdClaim,
+    HouseholdMember,
+    Visit,
+)
 from gonghui.demo.generate import GenerateRefused, generate_city
 from gonghui.members.actions import MEMBER_ORG_KINDS
 from gonghui.members.choices import (
@@ -178,7 +184,15 @@ def test_assistance_is_consistent(city):
             assert not claims
     opened = files.filter(state__in=sorted(OPEN_FILE_STATES))
     assert opened.values("applicant").distinct().count() == opened.count()
-    assert Visit.objects.count() >= 0
+    # Every district runs its seasonal campaigns; a comfort visit falls on a day of its
+    # campaign and is made by a union of the campaign's district.
+    districts = Org.objects.filter(kind=OrgKind.DISTRICT_FEDERATION)
+    assert districts.exists()
+    for district in districts:
+        assert Campaign.objects.filter(org=district).exists(), district.name
+    for v in Visit.objects.select_related("campaign__org", "org"):
+        assert v.campaign.starts_on <= v.visited_on <= v.campaign.ends_on
+        assert v.org.path.startswith(v.campaign.org.path)
 
 
 def test_restrict_on_generated_tree(city):

@@ -87,7 +87,11 @@ def test_b4_scope(tiny_result):
     b4 = tiny_result["benchmarks"]["b4"]
     for scope in ("district", "township", "grassroots"):
         assert b4[scope]["count_O_over_R"] > 0
-        assert b4[scope]["members_in_scope"] >= 0
+        assert b4[scope]["members_in_scope"] > 0, scope  # a scope with no one measures nothing
+    # Both smaller scopes are inside the district measured.
+    district = b4["district"]["members_in_scope"]
+    assert b4["township"]["members_in_scope"] <= district
+    assert b4["grassroots"]["members_in_scope"] <= district
     assert b4["add_org_ms"] > 0 and b4["move_township_ms"] > 0
 
 
