@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from gonghui.members import actions
-from gonghui.members.joining import JOIN_RATE_PER_IP_HOUR, JOIN_RATE_PER_PHONE_HOUR
 from gonghui.members.choices import JoinRequestState, MembershipState, TransferState
+from gonghui.members.joining import JOIN_RATE_PER_IP_HOUR, JOIN_RATE_PER_PHONE_HOUR
 from gonghui.members.models import JoinRequest, Membership, Transfer
 from gonghui.members.tests.test_search import join_request, make_id, make_phone, member
 from gonghui.members.tokens import join_token
