@@ -181,6 +181,12 @@ GROUPS = [
                 "console:audit_auditevent_changelist",
                 "audit.view_auditevent",
             ),
+            (
+                _("Holiday calendar"),
+                "calendar_month",
+                "console:calendar_calendaryear_changelist",
+                "calendar.view_calendaryear",
+            ),
         ],
     ),
 ]

@@ -80,6 +80,11 @@ ASSISTANCE_READ = view(
     "assistance.reviewentry",
 )
 
+# The holiday calendar (法定节假日 and 调休 dates of each State Council notice): platform
+# settings that every deadline depends on, entered by the system administrator. Business roles
+# see deadlines on their records, not the table.
+CALENDAR_ADMIN = crud("calendar.calendaryear") | crud("calendar.holidaydate", delete=True)
+
 _ROLE_DEFS = [
     Role(
         "org_admin",
@@ -203,7 +208,11 @@ _ROLE_DEFS = [
     Role(
         "system_admin",
         _("System administrator"),
-        frozenset(crud("accounts.user") | {"platform.manage_settings", "platform.run_backups"}),
+        frozenset(
+            crud("accounts.user")
+            | CALENDAR_ADMIN
+            | {"platform.manage_settings", "platform.run_backups"}
+        ),
         officer=True,
         description=_("Accounts, backups and settings; no business data."),
     ),
@@ -234,7 +243,14 @@ ROLE_CHOICES = [(role.name, role.label) for role in _ROLE_DEFS]
 OFFICER_ROLES = frozenset(name for name, role in ROLES.items() if role.officer)
 # Permissions that read unscoped administrative data; only officers carry them.
 UNSCOPED_MODELS = frozenset(
-    {"accounts.user", "access.rolegrant", "access.apitoken", "audit.auditevent"}
+    {
+        "accounts.user",
+        "access.rolegrant",
+        "access.apitoken",
+        "audit.auditevent",
+        "calendar.calendaryear",
+        "calendar.holidaydate",
+    }
 )
 
 

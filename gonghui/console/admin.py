@@ -1,0 +1,4 @@
+"""Console pages of platform apps, registered by the console (the platform imports no
+console; admin autodiscovery imports this module)."""
+
+from gonghui.console import admin_calendar  # noqa: F401  (registration)
