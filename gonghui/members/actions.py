@@ -28,9 +28,11 @@ from gonghui.members.choices import (
     TransferInitiator,
     TransferState,
 )
+from gonghui.members.deadlines import JOIN_REVIEW, submitted_on
 from gonghui.members.models import JoinChannel, JoinRequest, Membership, Person, Transfer
 from gonghui.orgs.choices import OrgKind, OrgStatus
 from gonghui.orgs.models import Org
+from gonghui.platform.calendar import workdays
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_id_list, mask_name, mask_phone
 from gonghui.platform.validators import normalize_mobile, parse_id_number
@@ -458,21 +460,20 @@ def batch_approve_join_requests(*, actor, requests) -> BatchResult:
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Mon–Fri days after ``start`` up to and including ``end`` (public holidays not known)."""
-    days, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
+    """Working days after ``start`` up to and including ``end``, on the holiday calendar
+    (法定节假日 off, 调休 weekends worked); raises CalendarYearMissing for a year not entered."""
+    return workdays.working_days_between(start, end)
+
+
+def review_due(request: JoinRequest) -> date:
+    """The last day to decide the application (JOIN_REVIEW: 15 working days by default)."""
+    return JOIN_REVIEW.due(submitted_on(request))
 
 
 def is_overdue(request: JoinRequest, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    limit = getattr(settings, "GONGHUI_JOIN_REVIEW_WORKING_DAYS", 15)
-    return (
-        request.state == JoinRequestState.PENDING
-        and working_days_between(timezone.localdate(request.submitted_at), today) > limit
+    """Still pending after its review's due day."""
+    return request.state == JoinRequestState.PENDING and JOIN_REVIEW.is_overdue(
+        submitted_on(request), today
     )
 
 

@@ -24,9 +24,10 @@ from gonghui.members.choices import (
     TransferInitiator,
     TransferState,
 )
+from gonghui.members.deadlines import JOIN_REVIEW, submitted_on
 from gonghui.members.models import JoinChannel, JoinRequest, Membership, Person, Transfer
 from gonghui.members.search import (
-    review_limit,
+    overdue_join_requests,
     search_memberships,
     search_people,
     submitted_before_for_age,
@@ -40,6 +41,8 @@ from gonghui.platform.access.scoping import (
     restrict,
     subtree_ids,
 )
+from gonghui.platform.calendar.deadlines import DeadlineStatus
+from gonghui.platform.calendar.workdays import CalendarYearMissing
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
 from gonghui.platform.workflow.base import ActionError, OutOfScope
 
@@ -594,8 +597,7 @@ class JoinAgeFilter(DropdownFilter):
         if not value:
             return queryset
         if value == "overdue":
-            cutoff = submitted_before_for_age(review_limit())
-            return queryset.filter(state=JoinRequestState.PENDING, submitted_at__lt=cutoff)
+            return overdue_join_requests(queryset)
         try:
             days = int(value)
         except ValueError:
@@ -709,16 +711,38 @@ class JoinRequestAdmin(ConsoleMixin, ScopedModelAdmin):
     @admin.display(description=_("Working days waiting"))
     def age(self, obj):
         end = timezone.localdate(obj.decided_at) if obj.decided_at else timezone.localdate()
-        return actions.working_days_between(timezone.localdate(obj.submitted_at), end)
+        try:
+            return actions.working_days_between(submitted_on(obj), end)
+        except CalendarYearMissing as exc:
+            return format_html('<span title="{}">?</span>', exc.message)
 
-    @admin.display(description=_("Overdue"))
+    @admin.display(description=_("Review due"))
     def overdue_badge(self, obj):
-        if not actions.is_overdue(obj):
+        """The review's due day on the holiday calendar, red once overdue, amber when due
+        within three working days; a year missing from the calendar is said, not guessed."""
+        if obj.state != JoinRequestState.PENDING:
             return ""
+        start = submitted_on(obj)
+        try:
+            status = JOIN_REVIEW.status(start)
+        except CalendarYearMissing as exc:
+            return format_html('<span class="text-amber-800">{}</span>', exc.message)
+        try:
+            due = JOIN_REVIEW.due(start).isoformat()
+        except CalendarYearMissing as exc:
+            due = format_html('<span title="{}">?</span>', exc.message)
+        badge = {
+            DeadlineStatus.OVERDUE: ("bg-red-100 text-red-700", _("Overdue")),
+            DeadlineStatus.WARNING: ("bg-amber-100 text-amber-800", _("Due soon")),
+        }.get(status)
+        if badge is None:
+            return format_html('<span title="{}">{}</span>', JOIN_REVIEW.legal_basis, due)
         return format_html(
-            '<span class="bg-red-100 text-red-700 rounded px-2 py-0.5 text-xs font-semibold">'
-            "{}</span>",
-            _("Overdue"),
+            '<span class="{} rounded px-2 py-0.5 text-xs font-semibold" title="{}">{}</span> {}',
+            badge[0],
+            JOIN_REVIEW.legal_basis,
+            badge[1],
+            due,
         )
 
     @admin.display(description=_("Decide"))

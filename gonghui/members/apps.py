@@ -8,6 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from gonghui.members import queries
+        from gonghui.members import deadlines, queries
+        from gonghui.platform.calendar.deadlines import register
 
         queries.register()
+        register(deadlines.JOIN_REVIEW)

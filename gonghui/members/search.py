@@ -8,12 +8,14 @@ decrypted values) and a card number. The caller passes an already scoped queryse
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from gonghui.members.deadlines import JOIN_REVIEW
+from gonghui.platform.calendar import workdays
+from gonghui.platform.calendar.deadlines import start_of_day
 from gonghui.platform.pii.fields import index_for
 
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -91,23 +93,21 @@ def search_people(qs: QuerySet, text: str) -> QuerySet:
 
 def review_limit() -> int:
     """Working days a union has to decide an application (then it is overdue)."""
-    return getattr(settings, "GONGHUI_JOIN_REVIEW_WORKING_DAYS", 15)
+    return JOIN_REVIEW.days
 
 
 def submitted_before_for_age(days: int, today=None):
     """The moment before which an application is more than ``days`` working days old,
-    counted like ``actions.working_days_between`` (so the filter agrees with the badge)."""
-    from gonghui.members.actions import working_days_between
-
+    counted on the holiday calendar like ``actions.working_days_between`` (so the filter
+    agrees with the age column): computed once, then one indexed comparison."""
     today = today or timezone.localdate()
-    day = today
-    while working_days_between(day, today) <= days:
-        day -= timedelta(days=1)
-    # submitted on ``day`` or earlier: more than ``days`` working days old
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    # more than ``days`` working days old = at least days + 1 of them after the submission
+    # day, up to today: submitted before the (days + 1)-th working day counting back
+    return start_of_day(workdays.add_working_days(today + timedelta(days=1), -(days + 1)))
 
 
 def overdue_join_requests(qs: QuerySet, today=None) -> QuerySet:
-    """Pending applications in ``qs`` older than the review limit."""
-    cutoff = submitted_before_for_age(review_limit(), today)
+    """Pending applications in ``qs`` past their review's due day (``actions.is_overdue``):
+    the cutoff submission day comes from the calendar once, then the filter is indexed."""
+    cutoff = start_of_day(JOIN_REVIEW.overdue_if_started_before(today))
     return qs.filter(state="pending", submitted_at__lt=cutoff)

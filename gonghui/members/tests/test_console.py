@@ -503,7 +503,8 @@ def test_queue_and_transfer_lists_are_n_plus_1_safe(client, tree, django_assert_
     for name in ("joinrequest", "transfer", "person", "joinchannel"):
         url = reverse(f"console:members_{name}_changelist")
         client.get(url)
-        with django_assert_max_num_queries(12):
+        # 13: the join queue's due dates read the holiday calendar's freshness once a request
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200
 
 
