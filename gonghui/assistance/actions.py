@@ -56,6 +56,7 @@ from gonghui.assistance.choices import (
     ReviewOutcome,
     Tier,
 )
+from gonghui.assistance.deadlines import PUBLICITY
 from gonghui.assistance.models import (
     AidItem,
     AnnualReview,
@@ -77,6 +78,7 @@ from gonghui.members.choices import CURRENT_STATES
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import highest_covering_depth, restrict
+from gonghui.platform.calendar.workdays import CalendarYearMissing
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.sms.backends import send_sms
 from gonghui.platform.validators import IDNumberError, parse_id_number
@@ -870,15 +872,6 @@ def record_home_visit(
     )
 
 
-def _working_days_after(start: date, days: int) -> date:
-    day, counted = start, 0
-    while counted < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    return day
-
-
 @action("assistance.verify", permission="assistance.verify_application")
 def verify(
     ctx,
@@ -890,9 +883,11 @@ def verify(
     level: str = "",
     note: str = "",
     opinion: str = "",
+    today: date | None = None,
 ) -> Application:
     """核实 by a county-level (or higher) assistance centre, with the civil-affairs income check
-    entered by hand; the case then goes into publicity."""
+    entered by hand; the case then goes into publicity from ``today`` (the day of
+    verification) for the PUBLICITY rule's working days on the holiday calendar."""
     application = ctx.require(application)
     depth = highest_covering_depth(ctx.actor, ctx.permission, application.org)
     if depth is None or depth > settings.GONGHUI_ASSISTANCE_VERIFY_DEPTH:
@@ -923,16 +918,18 @@ def verify(
         )
     file.tier, file.level = tier, level
     file.save(update_fields=["tier", "level", "updated_at"])
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     application.verified_by = ctx.actor
     application.verified_at = timezone.now()
     application.civil_affairs_result = civil_affairs_result
     application.civil_affairs_checked_on = checked_on
     application.civil_affairs_note = (note or "").strip()[:300]
     application.publicity_start = today
-    application.publicity_end = _working_days_after(
-        today, settings.GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS
-    )
+    try:
+        # Working days of the holiday calendar (春节, 国庆 and 调休 weekends included).
+        application.publicity_end = PUBLICITY.due(today)
+    except CalendarYearMissing as exc:
+        raise ActionError(exc.message, code="calendar_year_missing") from exc
     return _transition(
         ctx,
         application,

@@ -7,3 +7,9 @@ class AssistanceConfig(AppConfig):
     label = "assistance"
     verbose_name = _("Hardship assistance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from gonghui.assistance import deadlines
+        from gonghui.platform.calendar.deadlines import register
+
+        register(deadlines.PUBLICITY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import FileResponse, Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance import queries
@@ -49,6 +50,8 @@ def _application_row(app) -> dict:
         "date": app.submitted_at,
         "amount": getattr(app, "requested_total", None),
         "publicity_end": app.publicity_end,
+        # Publicity has run its working days: the case waits for 结束公示 (end_publicity).
+        "publicity_over": bool(app.publicity_end and timezone.localdate() > app.publicity_end),
         "objections": getattr(app, "objection_count", None),
         "open_objections": getattr(app, "open_objection_count", None),
     }
