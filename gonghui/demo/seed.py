@@ -292,4 +292,9 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     from gonghui.cockpit import summaries
 
     summaries.rebuild()
+    # What the nightly run would record tonight: join applications due soon, overdue and
+    # escalated (督办), publicity over (gonghui/platform/calendar).
+    from gonghui.platform.calendar.evaluate import evaluate_deadlines
+
+    evaluate_deadlines()
     return result

@@ -14,9 +14,12 @@ from django.utils import timezone
 
 from gonghui.members import actions
 from gonghui.members.choices import EmploymentForm, MembershipState
+from gonghui.members.deadlines import JOIN_REVIEW
 from gonghui.members.models import JoinChannel, JoinRequest, Membership
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Org
+from gonghui.platform.calendar import workdays
+from gonghui.platform.calendar.deadlines import start_of_day
 from gonghui.platform.validators import id_check_char
 
 SURNAMES = (
@@ -162,15 +165,19 @@ def seed_members(*, admin, demo_member_org=None, per_union: int = 40) -> dict:
             actor=admin, membership=mover, to_org=target, initiated_by="sender", employer_name=""
         )
 
-    # Join channels and pending applications, some older than 15 working days.
+    # Join channels and pending applications. Their ages are counted on the holiday calendar
+    # (JOIN_REVIEW): one submitted the working day before today, and one per union that is
+    # alternately due within the warning (3 working days) or overdue, which the nightly
+    # evaluate_deadlines escalates (督办) to the union above.
     for union in unions:
         if not JoinChannel.objects.filter(org=union).exists():
             actions.create_join_channel(actor=admin, org=union, label="入会海报")
     pending = 0
+    review = JOIN_REVIEW.days
     # Spread over the whole tree so that every district's reviewers have work.
-    for union in unions[::3]:
+    for k, union in enumerate(unions[::3]):
         channel = JoinChannel.objects.filter(org=union).first()
-        for days_ago in (1, 30):
+        for working_days_ago in (1, review - 1 if k % 2 else review + 5):
             request = actions.submit_join_request(
                 actor=None,
                 org=union,
@@ -184,8 +191,9 @@ def seed_members(*, admin, demo_member_org=None, per_union: int = 40) -> dict:
                 employment_form=rng.choice(NEW_FORMS),
                 is_migrant=True,
             )
+            submitted = workdays.add_working_days(today, -working_days_ago)
             JoinRequest.objects.filter(pk=request.pk).update(
-                submitted_at=timezone.now() - timedelta(days=days_ago)
+                submitted_at=start_of_day(submitted) + timedelta(hours=9, minutes=k % 60)
             )
             pending += 1
     # Claims a reviewer must check first (members/identity.py): two former members come back
