@@ -1,18 +1,14 @@
-"""QR codes for join posters and e-membership cards (segno: pure Python, no network)."""
+"""What the join posters' QR codes open; the codes are drawn by gonghui/platform/qr.py."""
 
 from __future__ import annotations
 
-import io
-
-import segno
 from django.urls import reverse
 
 from gonghui.members.models import JoinChannel
 from gonghui.members.tokens import join_token
+from gonghui.platform.qr import qr_file, qr_svg_inline
 
-# "M" (15 % recovery) survives a creased or partly covered poster and keeps the long card
-# tokens at a size phone cameras still read from a screen.
-ERROR_LEVEL = "m"
+__all__ = ["join_path", "join_url", "qr_file", "qr_svg_inline"]
 
 
 def join_path(channel: JoinChannel) -> str:
@@ -22,22 +18,3 @@ def join_path(channel: JoinChannel) -> str:
 
 def join_url(request, channel: JoinChannel) -> str:
     return request.build_absolute_uri(join_path(channel))
-
-
-def qr_svg_inline(content: str, *, scale: int = 4, title: str = "") -> str:
-    """An ``<svg>`` element to place straight into HTML (no XML declaration)."""
-    qr = segno.make(content, error=ERROR_LEVEL, micro=False)
-    return qr.svg_inline(scale=scale, border=2, omitsize=True, title=title or None, svgclass="qr")
-
-
-def qr_file(content: str, fmt: str, *, scale: int = 12) -> tuple[bytes, str]:
-    """A standalone QR image as (bytes, content type); ``fmt`` is ``png`` or ``svg``."""
-    qr = segno.make(content, error=ERROR_LEVEL, micro=False)
-    buffer = io.BytesIO()
-    if fmt == "png":
-        qr.save(buffer, kind="png", scale=scale, border=4)
-        return buffer.getvalue(), "image/png"
-    if fmt == "svg":
-        qr.save(buffer, kind="svg", scale=scale, border=4, xmldecl=True)
-        return buffer.getvalue(), "image/svg+xml"
-    raise ValueError(f"unknown QR format {fmt!r}")
