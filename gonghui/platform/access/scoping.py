@@ -3,8 +3,17 @@
 A scoped model declares where its org is:
 
 * the org tree itself sets ``scope_is_org = True`` (its own materialised path is the scope);
-* every other scoped model sets ``scope_org_field = "org"`` (a path of foreign keys to
-  ``orgs.Org``) and uses :class:`ScopedQuerySet` as its default manager.
+* every other scoped model sets ``scope_org_field = "org"`` (a path of foreign keys to the
+  scope model) and uses :class:`ScopedManager` as its default manager (new models inherit
+  :class:`gonghui.platform.access.scoped.ScopedModel`).
+
+The org tree is named by one setting, ``GONGHUI_SCOPE_MODEL = "orgs.Org"`` (read through
+:func:`scope_model`, as Django reads ``AUTH_USER_MODEL``): the platform imports no app.
+
+Scoping fails closed: a model whose manager is a ``ScopedManager`` but that says nothing about
+its org is a system check error (``access.E001``), and ``restrict`` refuses it with
+``ImproperlyConfigured`` instead of returning the whole table. Administrative models with no
+org (users, grants, the audit log) keep a plain manager: for them the permission alone decides.
 
 The filter is the OR of the user's active grants that carry the permission: a prefix match
 on the org path for grants that include descendants, an equality for those that do not.
@@ -17,7 +26,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import models
 from django.db.models import Expression, F, Q
 from django.utils import timezone
@@ -58,10 +70,14 @@ _GRANTS = PreparedRead(_grants_query, uses=("number", "at"))
 # Partner hooks: fn(user, perm, model) -> Q | None. Rights/mediation registers one for
 # referrals; until then partner users see nothing.
 _partner_hooks: list[Callable] = []
+# Labels of models a partner hook scopes without an org field ("app_label.Model").
+_partner_scoped_models: set[str] = set()
 
 
-def register_partner_scope(hook: Callable) -> None:
+def register_partner_scope(hook: Callable, models: tuple[str, ...] = ()) -> None:
+    """Add a partner scope; ``models`` names the models it alone scopes (no org field)."""
     _partner_hooks.append(hook)
+    _partner_scoped_models.update(models)
 
 
 def grant_scopes(user) -> list[GrantScope]:
@@ -149,10 +165,14 @@ LITERAL_ORG_IDS = 2000
 _IDS_ATTR = "_gonghui_subtree_ids"
 
 
-def _steplen() -> int:
-    from gonghui.orgs.models import Org
+def scope_model():
+    """The model of the org tree (``settings.GONGHUI_SCOPE_MODEL``, e.g. ``"orgs.Org"``): a
+    treebeard materialised-path node with ``scope_is_org = True``."""
+    return apps.get_model(settings.GONGHUI_SCOPE_MODEL, require_ready=False)
 
-    return Org.steplen
+
+def _steplen() -> int:
+    return scope_model().steplen
 
 
 def clear_subtree_ids(user) -> None:
@@ -165,8 +185,6 @@ def subtree_ids(user, prefix: str):
     """The ids of the orgs under ``prefix`` (a list), or a subquery when there are many.
 
     Cached on the user object, i.e. for one request, like the grants."""
-    from gonghui.orgs.models import Org
-
     cache = getattr(user, _IDS_ATTR, None)
     if cache is None:
         cache = {}
@@ -174,15 +192,13 @@ def subtree_ids(user, prefix: str):
     if prefix not in cache:
         ids = [row[0] for row in _SUBTREE_IDS.rows(text=prefix)]
         if len(ids) > LITERAL_ORG_IDS:
-            ids = Org.objects.filter(subtree_q("path", prefix)).order_by().values("pk")
+            ids = scope_model().objects.filter(subtree_q("path", prefix)).order_by().values("pk")
         cache[prefix] = ids
     return cache[prefix]
 
 
 def _subtree_ids_query(_number, _at, prefix):
-    from gonghui.orgs.models import Org
-
-    subtree = Org.objects.filter(subtree_q("path", prefix)).order_by()
+    subtree = scope_model().objects.filter(subtree_q("path", prefix)).order_by()
     return subtree.values_list("pk")[: LITERAL_ORG_IDS + 1]
 
 
@@ -242,7 +258,7 @@ def _minimal(scopes: list[GrantScope]) -> tuple[list[str], list[int]]:
 
 
 def org_fields(model) -> tuple[str, ...]:
-    """The foreign-key paths to ``orgs.Org`` that scope ``model`` (several are OR-ed: a
+    """The foreign-key paths to the scope model that scope ``model`` (several are OR-ed: a
     transfer is visible to the sending and the receiving union)."""
     fields = getattr(model, "scope_org_fields", None)
     if fields:
@@ -273,8 +289,11 @@ def scope_q(user, perm: str, model) -> Q | None:
         if getattr(model, "scope_is_org", False):
             parts.append(_org_filter(prefixes, singles))
         elif not fields:
-            # Unscoped administrative models (users, grants, audit): the permission alone
-            # decides; any grant carrying it opens the whole table.
+            if declares_scoped_manager(model):
+                # Fail closed: a scoped model that names no org would open its whole table.
+                raise ImproperlyConfigured(undeclared_scope_message(model))
+            # Administrative models with a plain manager (users, grants, audit): the
+            # permission alone decides; any grant carrying it opens the whole table.
             return Q()
         elif any(len(prefix) == _steplen() for prefix in prefixes):
             # A grant on the root covers the whole tree: no filter at all.
@@ -307,9 +326,69 @@ class ScopedQuerySet(models.QuerySet):
         """Rows of this queryset that ``user`` may ``action`` (``view``, ``change``...)."""
         return restrict_queryset(self, user, action)
 
+    def own(self, user):
+        """A worker's own rows (the portal's read, not a staff grant): those whose
+        ``owner_field``, a path through the person link to the user account (e.g.
+        ``"applicant__user"``), is ``user``. A model without ``owner_field`` is refused."""
+        path = getattr(self.model, "owner_field", None)
+        if not path:
+            raise ImproperlyConfigured(
+                f"{self.model._meta.label} declares no owner_field: it has no own(user) read"
+            )
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(**{path: user})
+
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
+
+
+def declares_scoped_manager(model) -> bool:
+    """Whether ``model`` reads through a scoped manager, i.e. promises to be filtered by org."""
+    manager = model._meta.default_manager
+    return isinstance(manager, ScopedManager) or issubclass(
+        getattr(manager, "_queryset_class", models.QuerySet), ScopedQuerySet
+    )
+
+
+def has_declared_scope(model) -> bool:
+    """Whether ``model`` says where its org is: the tree itself, org field(s), or a
+    registered partner scope (``register_partner_scope(hook, models=[...])``)."""
+    return bool(
+        getattr(model, "scope_is_org", False)
+        or org_fields(model)
+        or model._meta.label in _partner_scoped_models
+    )
+
+
+def undeclared_scope_message(model) -> str:
+    return (
+        f"{model._meta.label} has a ScopedManager but declares no scope: set "
+        "scope_org_field (or scope_org_fields) to the path of its org, or register a partner "
+        "scope for it. Without one restrict() would return every row."
+    )
+
+
+@checks.register(checks.Tags.security, checks.Tags.models)
+def check_scoped_models(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``access.E001``: every model with a scoped manager declares its scope."""
+    if app_configs is None:
+        candidates = apps.get_models()
+    else:
+        candidates = [m for config in app_configs for m in config.get_models()]
+    return [
+        checks.Error(
+            undeclared_scope_message(model),
+            hint="Scoping fails closed; see gonghui/platform/access/scoping.py.",
+            obj=model,
+            id="access.E001",
+        )
+        for model in candidates
+        if not model._meta.abstract
+        and declares_scoped_manager(model)
+        and not has_declared_scope(model)
+    ]
 
 
 def restrict(model_or_qs, user, action: str = "view"):
