@@ -13,3 +13,18 @@ class AssistanceConfig(AppConfig):
         from gonghui.platform.calendar.deadlines import register
 
         register(deadlines.PUBLICITY)
+
+        # Condolence visits join the import engine (platform/imports/jobs.py imports no app).
+        from gonghui.assistance import visits_import
+        from gonghui.platform.imports.jobs import Importer, register_importer
+        from gonghui.platform.imports.models import ImportKind
+
+        register_importer(
+            ImportKind.VISITS,
+            Importer(
+                permission=visits_import.IMPORT_PERMISSION,
+                sheet_name=visits_import.SHEET_NAME,
+                run=visits_import.import_visits,
+                file_errors=(visits_import.VisitFileError,),
+            ),
+        )

@@ -13,3 +13,19 @@ class MembersConfig(AppConfig):
 
         queries.register()
         register(deadlines.JOIN_REVIEW)
+
+        # The roster joins the import engine (platform/imports/jobs.py imports no app), and
+        # the roster upload/export pages join the console.
+        from gonghui.members import admin_imports, roster  # noqa: F401  (admin_imports registers)
+        from gonghui.platform.imports.jobs import Importer, register_importer
+        from gonghui.platform.imports.models import ImportKind
+
+        register_importer(
+            ImportKind.MEMBERS,
+            Importer(
+                permission=roster.IMPORT_PERMISSION,
+                sheet_name=roster.SHEET_NAME,
+                run=roster.import_roster,
+                file_errors=(roster.RosterError,),
+            ),
+        )

@@ -1,11 +1,13 @@
-"""Write path for roster imports and export requests (maker-checker)."""
+"""Write path for roster imports and export requests (maker-checker).
+
+``org`` is a node of the scope model (``GONGHUI_SCOPE_MODEL``): the platform names no app."""
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.orgs.models import Org
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 
@@ -14,7 +16,7 @@ ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 
 @action("members.upload_roster", permission="members.import_roster")
-def create_import_job(ctx, *, org: Org, upload) -> ImportJob:
+def create_import_job(ctx, *, org: Model, upload) -> ImportJob:
     """Store an uploaded roster for ``org`` and queue its import (see jobs.start_import_job)."""
     from gonghui.platform.imports.jobs import start_import_job
 
@@ -34,7 +36,9 @@ def create_import_job(ctx, *, org: Org, upload) -> ImportJob:
 
 
 @action("members.request_export", permission="members.export_membership")
-def request_export(ctx, *, org: Org, filters: dict, row_count: int, purpose: str) -> ExportRequest:
+def request_export(
+    ctx, *, org: Model, filters: dict, row_count: int, purpose: str
+) -> ExportRequest:
     """Ask for an export above the direct limit; another user must approve it."""
     org = ctx.require(org, "members.export_membership")
     purpose = " ".join((purpose or "").split())

@@ -15,11 +15,11 @@ however many rows are rejected. Messages are English msgids rendered in Chinese 
 from __future__ import annotations
 
 import tempfile
+from typing import Protocol
 from xml.etree.ElementTree import _escape_cdata
 
 from django.utils import translation
 
-from gonghui.members.roster import SHEET_NAME, RowResult
 from gonghui.platform.security.cells import xlsx_row
 
 WARNINGS_SHEET = "修改提示"
@@ -122,8 +122,18 @@ def _cell(value):
     return value
 
 
+class RowResult(Protocol):
+    """What an importer reports for one row: its number in the file, the values as uploaded,
+    and (column, message) pairs of errors and warnings."""
+
+    row_number: int
+    original: list
+    errors: list
+    warnings: list
+
+
 class ErrorWorkbook:
-    def __init__(self, header: list, sheet_name: str = SHEET_NAME):
+    def __init__(self, header: list, sheet_name: str):
         from openpyxl import Workbook
 
         self.workbook = Workbook(write_only=True)

@@ -25,12 +25,13 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.platform.imports.models import ImportJob, ImportKind, ImportStatus
+from gonghui.platform.imports.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -97,25 +98,27 @@ class Importer:
     file_errors: tuple[type[Exception], ...]
 
 
+# kind -> Importer, filled by each app from its AppConfig.ready() (register_importer): the
+# engine runs every kind the same way and imports none of them.
+_importers: dict[str, Importer] = {}
+
+
+def register_importer(kind: str, importer: Importer) -> None:
+    """Make ``kind`` of job runnable; an app calls this from its ``AppConfig.ready()``."""
+    if kind in _importers and _importers[kind] != importer:
+        raise ImproperlyConfigured(f"two importers registered for import kind {kind!r}")
+    _importers[kind] = importer
+
+
 def importer_for(kind: str) -> Importer:
-    """The importer of a job kind (imported lazily: the platform does not depend on apps)."""
-    from gonghui.members.roster import IMPORT_PERMISSION, SHEET_NAME, RosterError, import_roster
-
-    if kind == ImportKind.VISITS:
-        from gonghui.assistance import visits_import
-
-        return Importer(
-            permission=visits_import.IMPORT_PERMISSION,
-            sheet_name=visits_import.SHEET_NAME,
-            run=visits_import.import_visits,
-            file_errors=(visits_import.VisitFileError,),
-        )
-    return Importer(
-        permission=IMPORT_PERMISSION,
-        sheet_name=SHEET_NAME,
-        run=import_roster,
-        file_errors=(RosterError,),
-    )
+    """The importer registered for a job kind."""
+    try:
+        return _importers[kind]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"no importer registered for import kind {kind!r} (register_importer in the "
+            "app's AppConfig.ready())"
+        ) from None
 
 
 def permission_for(kind: str) -> str:

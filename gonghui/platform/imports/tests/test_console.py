@@ -234,7 +234,7 @@ def test_large_export_needs_another_users_approval_and_downloads_once(
     from gonghui.members import roster
 
     monkeypatch.setattr(roster, "EXPORT_DIRECT_LIMIT", 2)
-    from gonghui.platform.imports import admin as imports_admin
+    from gonghui.members import admin_imports as imports_admin
 
     monkeypatch.setattr(imports_admin, "EXPORT_DIRECT_LIMIT", 2)
     _members(tree, 3)
