@@ -6,7 +6,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.accounts import actions
+# Role grants and API tokens (platform models) are shown beside the accounts they govern.
+from gonghui.accounts import (
+    actions,
+    admin_access,  # noqa: F401  (registration)
+)
 from gonghui.accounts.models import User, UserKind
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site

@@ -3,7 +3,11 @@
 API tokens (三员分立, issue #11 finding 3): the security administrator lists, limits (fewer
 permissions, earlier expiry) and revokes tokens here, and never creates or reads one: there
 is no "add" page; a token is created by its own user at ``/console/account/tokens/``
-(gonghui/accounts/tokens.py) after a fresh second factor, and only its hash is stored."""
+(gonghui/accounts/tokens.py) after a fresh second factor, and only its hash is stored.
+
+The access models are the platform's; their pages live here, beside the staff accounts they
+govern (the platform imports no console). Orgs are picked from the scope model
+(``GONGHUI_SCOPE_MODEL``): accounts sit below the org tree."""
 
 from __future__ import annotations
 
@@ -19,11 +23,10 @@ from unfold.widgets import (
 from gonghui.accounts.models import User, UserKind
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
-from gonghui.orgs.models import Org
 from gonghui.platform.access import actions
 from gonghui.platform.access.labels import permission_choices, permission_label
 from gonghui.platform.access.models import APIToken, RoleGrant
-from gonghui.platform.access.scoping import restrict
+from gonghui.platform.access.scoping import restrict, scope_model
 
 # The security administrator picks orgs for grants without seeing their business data:
 # ``orgs.pick_org`` is a permission that only lists orgs by name.
@@ -40,7 +43,7 @@ class GrantForm(ActionForm, forms.ModelForm):
         self.fields["user"].queryset = User.objects.exclude(kind=UserKind.MEMBER).order_by(
             "username"
         )
-        self.fields["org"].queryset = restrict(Org, request.user, PICK_ORG)
+        self.fields["org"].queryset = restrict(scope_model(), request.user, PICK_ORG)
 
     def run_action(self):
         d = self.cleaned_data
@@ -77,7 +80,7 @@ class RoleGrantAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
-            kwargs["queryset"] = restrict(Org, request.user, PICK_ORG)
+            kwargs["queryset"] = restrict(scope_model(), request.user, PICK_ORG)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.action(description=_("Revoke the selected grants now"), permissions=["change"])

@@ -1,4 +1,5 @@
-"""The audit log in the console: read-only, for the audit administrator."""
+"""The audit log in the console: read-only, for the audit administrator (a platform model
+shown by the console: the platform imports no console)."""
 
 from __future__ import annotations
 
