@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         # twofactor registers the 2FA system check; lockout and middleware connect signal
         # receivers (lockout audit events, the login time in the session).
         from gonghui.accounts import lockout, middleware, twofactor  # noqa: F401
+        from gonghui.platform.access.actions import register_second_factor
+
+        # API tokens are issued after a fresh second factor: the platform asks, accounts answer.
+        register_second_factor(twofactor)

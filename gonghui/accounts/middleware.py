@@ -24,6 +24,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import redirect
 
+from gonghui.platform.access.actions import is_officer
 from gonghui.platform.audit.services import record_event
 
 _KEY = "_gonghui_last_seen"
@@ -40,13 +41,6 @@ _CHANGE_EXEMPT = (
     "/console/jsi18n/",
     "/console/2fa/",
 )
-
-
-def is_officer(user) -> bool:
-    from gonghui.platform.access.models import RoleGrant
-    from gonghui.platform.access.roles import OFFICER_ROLES
-
-    return RoleGrant.objects.active().filter(user_id=user.pk, role__in=OFFICER_ROLES).exists()
 
 
 def idle_limit(user, idle_for: int) -> int:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,12 +96,39 @@ TOKEN_MAX_DAYS = 365
 OTP_STEP = "api_token"
 
 
+def is_officer(user) -> bool:
+    """Whether ``user`` holds one of the 三员 roles now."""
+    return RoleGrant.objects.active().filter(user_id=user.pk, role__in=OFFICER_ROLES).exists()
+
+
+class SecondFactor(Protocol):
+    """Proof of a second factor now, given by the accounts app (register_second_factor)."""
+
+    def verify_fresh_code(self, user, code: str, *, step: str) -> tuple[object | None, bool]:
+        """(the device that accepted ``code``, or None; whether the user is throttled)."""
+
+    def freshly_verified(self, device, user) -> bool:
+        """Whether ``device`` is ``user``'s and was verified just now."""
+
+
+_second_factor: list[SecondFactor] = []
+
+
+def register_second_factor(provider: SecondFactor) -> None:
+    """Called once, from the accounts app's ``AppConfig.ready()``."""
+    _second_factor[:] = [provider]
+
+
+def second_factor() -> SecondFactor:
+    if not _second_factor:
+        raise ImproperlyConfigured("no second factor registered (register_second_factor)")
+    return _second_factor[0]
+
+
 def token_refusal(user) -> str | None:
     """Why ``user`` cannot hold an API token, or None. Tokens are for union staff with business
     roles: members and partner agencies have none, and the 三员 work only in the console
     (their own interface, with the second factor at every login)."""
-    from gonghui.accounts.middleware import is_officer
-
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return str(_("Log in first."))
     if user.kind != "staff":
@@ -159,10 +188,8 @@ def create_api_token(*, actor, name: str, permissions, expires_at, otp_code: str
     transaction (a wrong code counts towards throttling and is audited as
     ``auth.otp_failed``); then the audited action ``access.create_api_token`` writes the
     token."""
-    from gonghui.accounts.twofactor import verify_fresh_code
-
     _check_token_request(actor, name=name, permissions=permissions, expires_at=expires_at)
-    device, throttled = verify_fresh_code(actor, otp_code, step=OTP_STEP)
+    device, throttled = second_factor().verify_fresh_code(actor, otp_code, step=OTP_STEP)
     if device is None:
         raise ActionError(
             _("Too many wrong codes. Wait a moment and try again.")
@@ -179,14 +206,11 @@ def create_api_token(*, actor, name: str, permissions, expires_at, otp_code: str
 def _issue_api_token(ctx, *, name: str, permissions, expires_at, device):
     """Write the actor's own token; ``device`` must be the actor's authenticator, verified
     just now (see :func:`create_api_token`)."""
-    from gonghui.accounts.models import User
-    from gonghui.accounts.twofactor import freshly_verified
-
-    user = User.objects.get(pk=ctx.actor.pk)  # the actor may be a lazy request.user
+    user = get_user_model().objects.get(pk=ctx.actor.pk)  # the actor may be a lazy request.user
     name, perms = _check_token_request(
         ctx.actor, name=name, permissions=permissions, expires_at=expires_at
     )
-    if not freshly_verified(device, user):
+    if not second_factor().freshly_verified(device, user):
         raise ActionError(
             _("Confirm with a code from your authenticator app."), code="second_factor"
         )
