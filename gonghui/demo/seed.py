@@ -17,10 +17,10 @@ from django.db import transaction
 from gonghui.accounts.actions import create_user, member_sign_in
 from gonghui.accounts.models import User
 from gonghui.orgs.actions import create_org, register_employer
+from gonghui.orgs.bootstrap import ensure_officer, ensure_root
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.actions import grant_role
-from gonghui.platform.access.bootstrap import ensure_officer, ensure_root
 from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.validators import make_uscc_for
 

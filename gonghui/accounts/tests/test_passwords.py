@@ -14,7 +14,7 @@ from gonghui.accounts import actions
 from gonghui.accounts.models import PasswordHistory, User
 from gonghui.accounts.passwords import password_expired
 from gonghui.demo.seed import DEMO_PASSWORD
-from gonghui.platform.access.bootstrap import ensure_officer
+from gonghui.orgs.bootstrap import ensure_officer
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import (
     TEST_PASSWORD,
@@ -133,7 +133,9 @@ def test_members_have_no_password_and_never_expire():
     member.set_unusable_password()
     member.save()
     member.refresh_from_db()
-    assert member.password_changed_at is None or not member.has_usable_password()
+    # The factory's password no longer opens the account: members log in by SMS code only.
+    assert not member.has_usable_password()
+    assert not member.check_password(TEST_PASSWORD)
     assert not password_expired(member, now=timezone.now() + timedelta(days=400))
     created = User.objects.create_member(phone="13912345678")
     assert created.password_changed_at is None

@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gonghui.platform.access.bootstrap import ensure_officer, ensure_root
+from gonghui.orgs.bootstrap import ensure_officer, ensure_root
 
 
 class Command(BaseCommand):
