@@ -1,13 +1,22 @@
-"""The console's start page: what the signed-in person is responsible for, counted live."""
+"""The console's start page: what the signed-in person is responsible for, counted live.
+
+The console imports no app (apps import the console to register their pages): an app adds
+its figures with :func:`register_start_page_section` from its ``AppConfig.ready()``."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from collections.abc import Callable
 
-from gonghui.orgs.choices import OrgKind
-from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.roles import ROLES
-from gonghui.platform.access.scoping import grant_scopes, restrict
+from gonghui.platform.access.scoping import grant_scopes, scope_model
+
+# fn(user) -> dict merged into the start page's context (e.g. the org app's counts).
+_sections: list[Callable[[object], dict]] = []
+
+
+def register_start_page_section(section: Callable[[object], dict]) -> None:
+    if section not in _sections:
+        _sections.append(section)
 
 
 def dashboard_context(request) -> dict:
@@ -16,7 +25,9 @@ def dashboard_context(request) -> dict:
     grants = []
     if scopes:
         names = dict(
-            Org.objects.filter(pk__in=[s.org_id for s in scopes]).values_list("pk", "name")
+            scope_model()
+            .objects.filter(pk__in=[s.org_id for s in scopes])
+            .values_list("pk", "name")
         )
         from gonghui.platform.access.models import RoleGrant
 
@@ -30,22 +41,6 @@ def dashboard_context(request) -> dict:
                 }
             )
     context = {"grants": grants, "org_stats": None}
-    if user.has_perm("orgs.view_org"):
-        orgs = restrict(Org, user)
-        by_kind = dict(orgs.values_list("kind").annotate(n=Count("pk")).order_by())
-        employers = restrict(Employer, user) if user.has_perm("orgs.view_employer") else None
-        stats = [
-            {"label": OrgKind(k).label, "count": by_kind.get(k, 0)}
-            for k in OrgKind.values
-            if by_kind.get(k)
-        ]
-        context["org_stats"] = stats
-        if employers is not None:
-            total = employers.count()
-            unionised = employers.filter(org__kind=OrgKind.GRASSROOTS).count()
-            context["employers"] = {
-                "total": total,
-                "unionised": unionised,
-                "without": total - unionised,
-            }
+    for section in _sections:
+        context.update(section(user))
     return context

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
+from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
+from gonghui.platform.access.scoping import restrict
 
 # Apps that count members register a function: (org paths) -> {path: count of the subtree}.
 _member_counters: list[Callable[[list[str]], dict[str, int]]] = []
@@ -98,3 +100,27 @@ def union_directory(kinds=None):
 
     qs = Org.objects.filter(status=OrgStatus.ACTIVE)
     return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+
+def start_page_figures(user) -> dict:
+    """The console start page's org and employer counts (registered from OrgsConfig.ready())."""
+    context: dict = {}
+    if user.has_perm("orgs.view_org"):
+        orgs = restrict(Org, user)
+        by_kind = dict(orgs.values_list("kind").annotate(n=Count("pk")).order_by())
+        employers = restrict(Employer, user) if user.has_perm("orgs.view_employer") else None
+        stats = [
+            {"label": OrgKind(k).label, "count": by_kind.get(k, 0)}
+            for k in OrgKind.values
+            if by_kind.get(k)
+        ]
+        context["org_stats"] = stats
+        if employers is not None:
+            total = employers.count()
+            unionised = employers.filter(org__kind=OrgKind.GRASSROOTS).count()
+            context["employers"] = {
+                "total": total,
+                "unionised": unionised,
+                "without": total - unionised,
+            }
+    return context
