@@ -6,3 +6,11 @@ class CockpitConfig(AppConfig):
     name = "gonghui.cockpit"
     label = "cockpit"
     verbose_name = _("Cockpit")
+
+    def ready(self):
+        # The org tree and the members app feed the running totals without importing the
+        # cockpit, which stands above them (gonghui/platform/feeds.py).
+        from gonghui.cockpit import summaries
+        from gonghui.platform.feeds import summaries as feed
+
+        feed.plug(summaries)

@@ -2,7 +2,9 @@
 
 Every write path that creates a membership, changes its state, union, start date, form of
 employment or migrant flag, or that creates, changes or moves an org, calls one of the
-functions here *in its own transaction*. Each call turns "what the records counted before"
+functions here *in its own transaction*, through the ``summaries`` feed
+(``gonghui/platform/feeds.py``, plugged in by ``CockpitConfig.ready()``): the orgs and members
+apps stand below the cockpit and do not import it. Each call turns "what the records counted before"
 and "what they count now" into +/- deltas per (org, month), adds them to the org and every
 ancestor, and upserts them with one statement per table (``INSERT … ON CONFLICT DO UPDATE
 SET n = n + excluded.n``; month rows first, then the totals, each in key order, so concurrent

@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
-from gonghui.cockpit import summaries
 from gonghui.members import identity
 from gonghui.members.choices import (
     CURRENT_STATES,
@@ -33,6 +32,7 @@ from gonghui.members.models import JoinChannel, JoinRequest, Membership, Person,
 from gonghui.orgs.choices import OrgKind, OrgStatus
 from gonghui.orgs.models import Org
 from gonghui.platform.calendar import workdays
+from gonghui.platform.feeds import summaries
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_id_list, mask_name, mask_phone
 from gonghui.platform.validators import normalize_mobile, parse_id_number

@@ -34,7 +34,32 @@ def member_counts_by_path(paths: list[str]) -> dict[str, int]:
     return totals
 
 
+def check_org_can_close(org) -> None:
+    """Refuse to close an org that still holds members, pending join requests or incoming
+    transfers (registered with the org tree's close action)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from gonghui.members.choices import JoinRequestState, TransferState
+    from gonghui.members.models import JoinRequest, Membership, Transfer
+    from gonghui.platform.workflow.base import ActionError
+
+    if Membership.objects.filter(org=org, state__in=CURRENT_STATES).exists():
+        raise ActionError(
+            _("Transfer or close its memberships first: it still has members."),
+            code="has_members",
+        )
+    if JoinRequest.objects.filter(org=org, state=JoinRequestState.PENDING).exists():
+        raise ActionError(
+            _("Decide its pending join applications first."), code="has_join_requests"
+        )
+    open_transfers = (TransferState.PENDING_SENDER, TransferState.PENDING_RECEIVER)
+    if Transfer.objects.filter(to_org=org, state__in=open_transfers).exists():
+        raise ActionError(_("Decide the transfers into it first."), code="has_transfers")
+
+
 def register() -> None:
+    from gonghui.orgs.actions import register_close_check
     from gonghui.orgs.queries import register_member_counter
 
     register_member_counter(member_counts_by_path)
+    register_close_check(check_org_can_close)

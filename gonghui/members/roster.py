@@ -30,7 +30,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from gonghui.cockpit import summaries
 from gonghui.members import identity
 from gonghui.members.actions import card_number_for, member_org_problem
 from gonghui.members.choices import (
@@ -47,6 +46,7 @@ from gonghui.members.models import Membership, Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.feeds import summaries
 from gonghui.platform.pii.crypto import blind_index, encrypt
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_generic, mask_id_list, mask_name, mask_phone

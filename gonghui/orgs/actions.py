@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.cockpit import summaries
 from gonghui.orgs.choices import ALLOWED_CHILDREN, OrgKind, OrgStatus
 from gonghui.orgs.models import Employer, Org
+from gonghui.platform.feeds import summaries
 from gonghui.platform.validators import check_uscc
 from gonghui.platform.workflow.base import ActionError, StateMachine, Transition, action
 
@@ -158,25 +158,22 @@ def move_org(ctx, *, org: Org, new_parent: Org) -> Org:
     return org
 
 
-def _check_nothing_orphaned(org: Org) -> None:
-    """Refuse to close an org that still holds members, pending join requests or incoming
-    transfers: they would be left with a union that no longer exists."""
-    # Imported here: the members app builds on the org tree, not the other way round.
-    from gonghui.members.choices import CURRENT_STATES, JoinRequestState, TransferState
-    from gonghui.members.models import JoinRequest, Membership, Transfer
+# Apps whose rows hang on an org register fn(org) -> None, raising ActionError while it still
+# holds something (the members app: members, join applications, incoming transfers). The org
+# tree is below those apps: it asks, they answer (register_close_check from AppConfig.ready()).
+_close_checks: list = []
 
-    if Membership.objects.filter(org=org, state__in=CURRENT_STATES).exists():
-        raise ActionError(
-            _("Transfer or close its memberships first: it still has members."),
-            code="has_members",
-        )
-    if JoinRequest.objects.filter(org=org, state=JoinRequestState.PENDING).exists():
-        raise ActionError(
-            _("Decide its pending join applications first."), code="has_join_requests"
-        )
-    open_transfers = (TransferState.PENDING_SENDER, TransferState.PENDING_RECEIVER)
-    if Transfer.objects.filter(to_org=org, state__in=open_transfers).exists():
-        raise ActionError(_("Decide the transfers into it first."), code="has_transfers")
+
+def register_close_check(check) -> None:
+    if check not in _close_checks:
+        _close_checks.append(check)
+
+
+def _check_nothing_orphaned(org: Org) -> None:
+    """Refuse to close an org that still holds rows of another app: they would be left with a
+    union that no longer exists."""
+    for check in _close_checks:
+        check(org)
 
 
 @action("orgs.change_org_status", permission="orgs.change_org")
