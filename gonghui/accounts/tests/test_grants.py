@@ -9,13 +9,13 @@ from django.urls import reverse
 from gonghui.accounts import actions as account_actions
 from gonghui.accounts.models import User
 from gonghui.orgs.models import Employer, Org
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.access.actions import grant_role, revoke_grant
 from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import (
     TEST_PASSWORD,
-    EmployerFactory,
     MemberFactory,
     UserFactory,
     staff_with_role,

@@ -2,7 +2,8 @@
 
 import pytest
 
-from gonghui.platform.testing.factories import EmployerFactory, UserFactory, grant
+from gonghui.orgs.testing import EmployerFactory
+from gonghui.platform.testing.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,9 @@ from gonghui.orgs.models import (
     Term,
     add_years,
 )
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.audit.models import AuditEvent
-from gonghui.platform.testing.factories import EmployerFactory, make_org, staff_with_role
+from gonghui.platform.testing.factories import make_org, staff_with_role
 from gonghui.platform.testing.scope import ScopeCase, check_scope
 from gonghui.platform.validators import make_uscc_for
 from gonghui.platform.workflow.base import ActionError

@@ -5,13 +5,9 @@ from django.urls import reverse
 
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Org
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.audit.models import AuditEvent
-from gonghui.platform.testing.factories import (
-    EmployerFactory,
-    MemberFactory,
-    UserFactory,
-    make_org,
-)
+from gonghui.platform.testing.factories import MemberFactory, UserFactory, make_org
 from gonghui.platform.testing.scope import ScopeCase, check_scope
 from gonghui.platform.validators import make_uscc_for
 

@@ -1,51 +1,52 @@
-"""factory_boy factories for the platform layer and the org tree."""
+"""factory_boy factories for the platform layer: users, grants and nodes of the org tree.
+
+The platform imports no app: the user model is ``AUTH_USER_MODEL`` and the org tree is
+``GONGHUI_SCOPE_MODEL`` (its ``kind`` values are ``orgs.choices.OrgKind``'s). Factories of
+app models live in the app (``gonghui/orgs/testing.py``: employers)."""
 
 from __future__ import annotations
 
 import itertools
 
 import factory
+from django.contrib.auth import get_user_model
 
-from gonghui.accounts.models import User, UserKind
-from gonghui.orgs.choices import OrgKind
-from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.models import RoleGrant
-from gonghui.platform.validators import make_uscc_for
+from gonghui.platform.access.scoping import scope_model
 
 _seq = itertools.count(1)
 TEST_PASSWORD = "Test-pass-2026!"
 
 
-def root_org() -> Org:
+# Kinds of the tree's top two levels (values of orgs.choices.OrgKind).
+ROOT_KIND = "city_federation"
+DEFAULT_KIND = "district_federation"
+
+
+def root_org():
+    Org = scope_model()
     root = Org.objects.get_root_nodes().first()
     if root is None:
-        root = Org.objects.add_root(
-            dict(kind=OrgKind.CITY_FEDERATION, name="重庆市总工会", region_code="500000")
-        )
+        root = Org.objects.add_root(dict(kind=ROOT_KIND, name="重庆市总工会", region_code="500000"))
     return root
 
 
-def make_org(
-    parent: Org | None = None,
-    kind: str = OrgKind.DISTRICT_FEDERATION,
-    name: str | None = None,
-    **fields,
-) -> Org:
+def make_org(parent=None, kind: str = DEFAULT_KIND, name: str | None = None, **fields):
     """Create an org directly (test set-up, not a user action)."""
     parent = parent or root_org()
-    return Org.objects.add_child(
+    return scope_model().objects.add_child(
         parent, dict(kind=kind, name=name or f"测试组织{next(_seq)}", **fields)
     )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = User
+        model = get_user_model()
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.Sequence(lambda n: f"用户{n}")
-    kind = UserKind.STAFF
+    kind = "staff"  # accounts.models.UserKind
     is_staff = True
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
@@ -56,7 +57,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class MemberFactory(UserFactory):
-    kind = UserKind.MEMBER
+    kind = "member"
     is_staff = False
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
@@ -68,20 +69,7 @@ def grant(user, org, role="org_admin", include_descendants=True, **kw) -> RoleGr
     )
 
 
-def staff_with_role(org, role="org_admin", include_descendants=True, **user_kw) -> User:
+def staff_with_role(org, role="org_admin", include_descendants=True, **user_kw):
     user = UserFactory(**user_kw)
     grant(user, org, role, include_descendants)
     return user
-
-
-class EmployerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Employer
-
-    name = factory.Sequence(lambda n: f"测试单位{n}有限公司")
-    uscc = factory.Sequence(lambda n: make_uscc_for(10_000 + n))
-    industry_section = "C"
-    ownership = "private"
-    headcount = 100
-    region_code = "500112"
-    org = factory.LazyFunction(lambda: make_org(kind=OrgKind.GRASSROOTS))

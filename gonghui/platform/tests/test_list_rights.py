@@ -17,10 +17,11 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from gonghui.assistance import actions as assistance_actions
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.access.roles import ROLES
 from gonghui.platform.access.scoping import user_permissions
-from gonghui.platform.testing.factories import EmployerFactory, staff_with_role
-from gonghui.platform.testing.matrix import build_world
+from gonghui.platform.access.tests.matrix import build_world
+from gonghui.platform.testing.factories import staff_with_role
 
 # GET operation -> the permission its rows are read with.
 READ_PERMISSION = {

@@ -54,9 +54,10 @@ from gonghui.assistance.models import HardshipFile
 from gonghui.assistance.testing import FILE_DATA, Staff, advance, budgets, png
 from gonghui.members import actions as member_actions
 from gonghui.members.models import JoinRequest, Person
-from gonghui.platform.testing.factories import EmployerFactory, MemberFactory, grant
+from gonghui.orgs.testing import EmployerFactory
+from gonghui.platform.access.tests.matrix import build_tree, xlsx_text
+from gonghui.platform.testing.factories import MemberFactory, grant
 from gonghui.platform.testing.factories import staff_with_role as make_staff
-from gonghui.platform.testing.matrix import build_tree, xlsx_text
 from gonghui.platform.testing.rebuild import (
     LIMIT,
     Guess,

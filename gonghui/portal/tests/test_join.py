@@ -9,9 +9,10 @@ from gonghui.members.choices import JoinRequestState, MembershipState
 from gonghui.members.models import JoinRequest, Membership
 from gonghui.members.tokens import join_token
 from gonghui.orgs.choices import OrgKind
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.sms.backends import LocmemBackend
 from gonghui.platform.sms.models import SMSCode
-from gonghui.platform.testing.factories import EmployerFactory, make_org
+from gonghui.platform.testing.factories import make_org
 from gonghui.platform.validators import id_check_char
 
 pytestmark = pytest.mark.django_db

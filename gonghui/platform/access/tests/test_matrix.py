@@ -15,7 +15,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from gonghui.platform.testing.matrix import World, build_world, load_matrix, xlsx_text
+from gonghui.platform.access.tests.matrix import World, build_world, load_matrix, xlsx_text
 
 MATRIX = load_matrix()
 ROLES = list(MATRIX["roles"])

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
+from gonghui.orgs.testing import EmployerFactory
 from gonghui.platform.access.scoping import clear_cache, restrict
-from gonghui.platform.testing.factories import EmployerFactory, UserFactory, grant, root_org
+from gonghui.platform.testing.factories import UserFactory, grant, root_org
 
 pytestmark = pytest.mark.django_db
 

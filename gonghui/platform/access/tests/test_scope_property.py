@@ -26,7 +26,7 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.access.roles import ROLES
 from gonghui.platform.access.scoping import restrict
-from gonghui.platform.testing.matrix import xlsx_rows
+from gonghui.platform.access.tests.matrix import xlsx_rows
 from gonghui.platform.validators.idcard import id_check_char
 
 MAX_DEPTH = 5  # the city root is depth 1
