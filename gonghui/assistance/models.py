@@ -64,6 +64,7 @@ class HardshipFile(NeverDeleted):
     """困难职工档案: one per household (一户一档)."""
 
     scope_org_field = "org"
+    owner_field = "applicant__user"  # own(user): the portal's read of a worker's file
 
     number = models.CharField(_("file number"), max_length=32, unique=True)
     org = models.ForeignKey(
@@ -186,6 +187,7 @@ class Attachment(NeverDeleted):
     """佐证材料: stored in private storage, served only through a scoped view by a random id."""
 
     scope_org_field = "file__org"
+    owner_field = "application__applicant__user"  # own(user), through the application
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.ForeignKey(
@@ -225,6 +227,7 @@ class Application(NeverDeleted):
     """帮扶申请: one application, several aid items, one review path."""
 
     scope_org_field = "org"
+    owner_field = "applicant__user"  # own(user): the portal's read of a worker's applications
 
     number = models.CharField(_("application number"), max_length=32, unique=True)
     file = models.ForeignKey(

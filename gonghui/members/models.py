@@ -306,6 +306,7 @@ class Transfer(models.Model):
     """Moving a membership to another union (转会). Both sides see it."""
 
     scope_org_fields = ("from_org", "to_org")
+    owner_field = "membership__person__user"  # own(user): the portal's read
 
     membership = models.ForeignKey(
         Membership, verbose_name=_("membership"), on_delete=models.PROTECT, related_name="transfers"

@@ -2,7 +2,8 @@
 step and see the decision.
 
 Reads here are the member's *own* data, not a staff-scoped read: every query starts from
-``applicant__user=request.user`` (or ``uploaded_by=request.user``), so a member only ever sees
+``Model.objects.own(request.user)`` (each model's ``owner_field`` leads through its Person to
+the account; attachments also need ``uploaded_by=request.user``), so a member only ever sees
 applications filed for their own Person; anything else answers 404. Writes go through
 ``gonghui.assistance.actions`` only.
 """
@@ -109,9 +110,7 @@ def own_applications(user):
     """The member's own applications (their own data, not a staff-scoped ``restrict`` read:
     filtered on the Person linked to this very account)."""
     return (
-        Application.objects.filter(applicant__user=user)
-        .select_related("org", "file")
-        .order_by("-created_at", "-pk")
+        Application.objects.own(user).select_related("org", "file").order_by("-created_at", "-pk")
     )
 
 
@@ -132,7 +131,7 @@ def _own_application_or_404(request, pk: int) -> Application:
 
 def _own_attachments(user):
     """Documents the member uploaded themselves to their own applications."""
-    return Attachment.objects.filter(application__applicant__user=user, uploaded_by=user)
+    return Attachment.objects.own(user).filter(uploaded_by=user)
 
 
 def _household_rows(file: HardshipFile | None) -> list:
@@ -577,7 +576,8 @@ def assistance_apply(request):
     else:
         # The member's own open household file (their own data, as above).
         file = (
-            HardshipFile.objects.filter(applicant=person, state__in=OPEN_FILE_STATES)
+            HardshipFile.objects.own(request.user)
+            .filter(state__in=OPEN_FILE_STATES)
             .order_by("-pk")
             .first()
         )

@@ -287,7 +287,7 @@ def _member_context(request, person: Person | None) -> dict:
         join_filter |= Q(id_index=person.id_index)
     join_requests = JoinRequest.objects.filter(join_filter).select_related("org")
     transfers = (
-        Transfer.objects.filter(membership__person=person)
+        Transfer.objects.own(request.user)
         .select_related("from_org", "to_org")
         .order_by("-requested_at")
         if person
@@ -380,7 +380,7 @@ def transfer_cancel(request, pk):
     person = person_of(request.user)
     if person is None:
         raise Http404
-    transfer = get_object_or_404(Transfer, pk=pk, membership__person=person)
+    transfer = get_object_or_404(Transfer.objects.own(request.user), pk=pk)
     try:
         cancel_transfer(actor=request.user, transfer=transfer)
     except ActionError as exc:
