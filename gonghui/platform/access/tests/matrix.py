@@ -10,6 +10,7 @@ administrator has an API token made on their own token page's action, after a co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import yaml
 from django.conf import settings
@@ -21,6 +22,7 @@ from gonghui.assistance.testing import Staff, advance, budgets, make_person, sta
 from gonghui.members import actions as member_actions
 from gonghui.orgs.choices import OrgKind
 from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.calendar.models import HolidayDate
 from gonghui.platform.testing.factories import make_org, root_org, staff_with_role
 from gonghui.platform.testing.tokens import authenticator, issue_token
 
@@ -106,6 +108,7 @@ def build_world() -> World:
         employment_form="food_delivery",
     )
     event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
+    holiday = HolidayDate.objects.select_related("calendar_year").get(date=date(2026, 2, 14))
 
     # Everyone has an authenticator; the city administrator made an API token (the issue's
     # "city_admin" whose token the security administrator must not create or read).
@@ -137,6 +140,10 @@ def build_world() -> World:
         "api_token_prefix": api_token.prefix,
         "api_token_hash": api_token.key_hash,
         "token_owner": u["city_staff"].pk,
+        # The holiday calendar (seeded by a migration): 2026-02-14, a 调休 working Saturday.
+        "holiday": holiday.pk,
+        "holiday_year": holiday.calendar_year_id,
+        "holiday_notice": holiday.calendar_year.notice,
     }
     return w
 
