@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gonghui.platform.imports",
     "gonghui.platform.idempotency",
     "gonghui.platform.security",
+    "gonghui.platform.calendar",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
@@ -175,9 +176,22 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+if REDIS_URL:
+    from celery.schedules import crontab
+
+    # Nightly jobs for `celery -A config beat`; without Redis, cron runs the same commands
+    # (docs/operations.md, "Scheduled jobs").
+    CELERY_BEAT_SCHEDULE = {
+        "evaluate-deadlines": {
+            "task": "calendar.evaluate_deadlines",
+            "schedule": crontab(hour=1, minute=30),
+        },
+    }
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The org tree that scopes every read (restrict): the platform's one name for it (ADR 0011).
+GONGHUI_SCOPE_MODEL = "orgs.Org"
 AUTHENTICATION_BACKENDS = [
     # First: refuses locked usernames and throttled addresses (django-axes), see lockout.py.
     "gonghui.accounts.lockout.LoginBackend",
@@ -251,8 +265,15 @@ GONGHUI_TRUSTED_PROXIES = env_list("GONGHUI_TRUSTED_PROXIES", ["127.0.0.1", "::1
 # --- Personal information ------------------------------------------------------------------
 GONGHUI_REVEAL_SECONDS = 60
 
+# --- Deadlines (gonghui/platform/calendar) ------------------------------------------------
+# Working days are counted on the holiday calendar (the 法定节假日 and 调休 dates of each State
+# Council notice, entered under System › Holiday calendar), never Monday–Friday alone.
+# A union decides a join application within this many working days; then it is overdue and
+# escalated for supervision (督办) to the union above.
+GONGHUI_JOIN_REVIEW_WORKING_DAYS = env_int("GONGHUI_JOIN_REVIEW_WORKING_DAYS", 15)
+
 # --- Hardship assistance -------------------------------------------------------------------
-# Publicity (公示) lasts this many working days (Mon–Fri) after verification.
+# Publicity (公示) lasts this many working days (holiday calendar) after verification.
 GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS = env_int("GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS", 5)
 # Verification (核实) is made by an assistance centre at this depth or above (2 = district).
 GONGHUI_ASSISTANCE_VERIFY_DEPTH = env_int("GONGHUI_ASSISTANCE_VERIFY_DEPTH", 2)

@@ -1565,56 +1565,90 @@ def build_template() -> bytes:
 
 # --- export ----------------------------------------------------------------------------------
 
+# The member list's own filters (members.admin.MembershipAdmin.list_filter, by their query
+# parameters) → lookup. The list's search box ("q") and its "subtree" and "lapsing" filters
+# are applied below exactly as the list applies them; test_export_matches_the_list fails when
+# the list gains a filter the export does not honour.
 EXPORT_FILTERS = {
-    # query parameter of the membership list → lookup
+    "state__exact": "state",
+    "employment_form__exact": "employment_form",
+    "is_migrant__exact": "is_migrant",
+    "source__exact": "source",
+    "joined_on_from": "joined_on__gte",  # unfold's RangeDateFilter
+    "joined_on_to": "joined_on__lte",
+    # Names kept for export requests stored before the list's names were used.
     "org": "org_id",
     "org__id__exact": "org_id",
     "state": "state",
-    "state__exact": "state",
     "employment_form": "employment_form",
-    "employment_form__exact": "employment_form",
     "is_migrant": "is_migrant",
-    "is_migrant__exact": "is_migrant",
-    "source__exact": "source",
     "joined_on__gte": "joined_on__gte",
     "joined_on__lte": "joined_on__lte",
 }
+EXPORT_SEARCH_AND_OWN_FILTERS = ("q", "subtree", "lapsing")
 
 
 def export_filters_from(params) -> dict[str, str]:
     """The filters of the membership list (its query string) that an export honours."""
     filters = {}
-    for name in [*EXPORT_FILTERS, "q", "subtree"]:
+    for name in [*EXPORT_FILTERS, *EXPORT_SEARCH_AND_OWN_FILTERS]:
         value = params.get(name)
         if value not in (None, ""):
             filters[name] = str(value)[:100]
     return filters
 
 
+def _list_date(value: str) -> date | None:
+    """A date as the list's date-range filter reads it (any of DATE_INPUT_FORMATS)."""
+    from django.conf import settings
+
+    for fmt in settings.DATE_INPUT_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a date, no zone)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
 def export_queryset(user, filters: dict, *, permission: str = EXPORT_PERMISSION):
-    """The memberships ``user`` may export, narrowed by the list's filters."""
-    from django.db.models import Q
+    """The memberships ``user`` may export, narrowed by the list's search and filters.
+
+    The search is the list's own (``members.search.search_memberships``: name, pinyin or
+    initials, a full ID number or mobile by blind index, a card number), so the export has
+    the rows the list shows."""
+    from django.core.exceptions import ValidationError
+
+    from gonghui.members.search import search_memberships
+    from gonghui.platform.access.scoping import subtree_ids
 
     qs = restrict(Membership, user, permission)
     for name, value in filters.items():
         if name == "q":
-            text = value.strip()
-            qs = qs.filter(
-                Q(person__name__icontains=text)
-                | Q(person__name_pinyin__startswith=text.lower())
-                | Q(person__name_initials__startswith=text.lower())
-                | Q(card_no=text)
-            )
+            qs = search_memberships(qs, value)
         elif name == "subtree":
-            org = Org.objects.filter(pk=value).first() if str(value).isdigit() else None
-            qs = qs.filter(org__path__startswith=org.path) if org else qs.none()
+            # As the list's SubtreeFilter: an org the user may view, and everything below.
+            org = (
+                restrict(Org, user, "view").filter(pk=int(value)).first()
+                if str(value).isdigit()
+                else None
+            )
+            if org is None:
+                return qs.none()
+            qs = qs.filter(org_id__in=subtree_ids(user, org.path))
+        elif name == "lapsing":
+            if value == "only":
+                qs = qs.filter(lapse_flagged_at__isnull=False)
         elif name in EXPORT_FILTERS:
             lookup = EXPORT_FILTERS[name]
             if lookup == "is_migrant":
                 value = str(value).lower() in ("1", "true", "yes")
+            elif lookup.startswith("joined_on__"):
+                value = _list_date(value) if name.endswith(("_from", "_to")) else value
+                if value is None:
+                    return qs.none()
             try:
                 qs = qs.filter(**{lookup: value})
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, ValidationError):
                 return qs.none()
     return qs
 
