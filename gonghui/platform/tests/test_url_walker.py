@@ -133,7 +133,7 @@ def test_walker_finds_the_known_faces():
         "console/login/",
         "console/orgs/org/",
         "console/orgs/org/tree/999999/children/",
-        "console/audit/",
+        "console/audit/auditevent/",
         "m/",
         "m/login/",
         "api/v1/orgs/",
