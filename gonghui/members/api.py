@@ -27,6 +27,7 @@ from gonghui.members.tokens import join_token
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict, subtree_ids
 from gonghui.platform.api.pagination import CursorPagination
+from gonghui.platform.calendar.workdays import CalendarYearMissing
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
 
 members = Router(tags=["members"])
@@ -348,8 +349,14 @@ class JoinRequestOut(Schema):
     submitted_at: datetime
     decided_at: datetime | None
     reason: str
-    working_days_waiting: int
-    overdue: bool
+    working_days_waiting: int | None = Field(
+        description="null while the holiday calendar lacks a year it needs (see deadline_note)"
+    )
+    overdue: bool | None = Field(description="null, like working_days_waiting, without the year")
+    deadline_note: str = Field(
+        description="Why the review deadline cannot be computed now (a year of the holiday "
+        "calendar not entered), else empty"
+    )
     membership_id: int | None
     identity_proof: str = Field(description="'', phone_on_file or in_person")
     checks: list[JoinCheckOut] = Field(
@@ -391,6 +398,21 @@ def _with_checks(user):
     return prepare
 
 
+def _review_clock(r: JoinRequest, end) -> dict:
+    """The review's working-day clock, or why it cannot be read (a calendar year missing):
+    the application itself is still shown."""
+    try:
+        return {
+            "working_days_waiting": actions.working_days_between(
+                timezone.localdate(r.submitted_at), end
+            ),
+            "overdue": actions.is_overdue(r),
+            "deadline_note": "",
+        }
+    except CalendarYearMissing as exc:
+        return {"working_days_waiting": None, "overdue": None, "deadline_note": str(exc.message)}
+
+
 def _join_request(r: JoinRequest) -> dict:
     end = timezone.localdate(r.decided_at) if r.decided_at else timezone.localdate()
     return {
@@ -408,10 +430,7 @@ def _join_request(r: JoinRequest) -> dict:
         "submitted_at": r.submitted_at,
         "decided_at": r.decided_at,
         "reason": r.reason,
-        "working_days_waiting": actions.working_days_between(
-            timezone.localdate(r.submitted_at), end
-        ),
-        "overdue": actions.is_overdue(r),
+        **_review_clock(r, end),
         "membership_id": r.membership_id,
         "identity_proof": r.identity_proof,
         "checks": [

@@ -57,6 +57,7 @@ def test_publicity_across_spring_festival_2026(staff, verifying, settings):
     assert app.publicity_end == date(2026, 2, 26)
 
 
+@pytest.mark.calendar_as_loaded
 def test_verification_says_which_calendar_year_is_missing(staff, verifying):
     with pytest.raises(ActionError) as exc:
         verify(staff, verifying, date(2026, 12, 29))  # 5 working days run into 2027

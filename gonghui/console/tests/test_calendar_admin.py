@@ -11,7 +11,7 @@ from gonghui.platform.calendar.models import CalendarYear, DayKind, HolidayDate
 from gonghui.platform.calendar.workdays import is_working_day
 from gonghui.platform.testing.factories import UserFactory, grant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_loaded]
 
 YEARS = "/console/calendar/calendaryear/"
 DATES = "/console/calendar/holidaydate/"

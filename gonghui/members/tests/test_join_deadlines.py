@@ -151,9 +151,32 @@ def test_the_command_is_idempotent(tree, capsys):
     assert parents == {tree.township.pk, tree.jiangbei.pk}
 
 
+@pytest.mark.calendar_as_loaded
 def test_the_command_names_a_missing_year(tree):
     from django.core.management.base import CommandError
 
     submitted(join_request(tree, 1), date(2026, 12, 1))
     with pytest.raises(CommandError, match="holiday calendar for 2027 is not entered"):
         call_command("evaluate_deadlines", "--today", "2027-01-05")
+
+
+@pytest.mark.calendar_as_loaded
+def test_the_api_shows_an_application_whose_clock_needs_a_missing_year(client, tree):
+    """The current year's notice is not entered (as on 2 January before anyone typed it in):
+    the application is still listed, with the reason instead of a guessed clock, and the
+    overdue filter says which year is missing (409), never a server error."""
+    this_year = timezone.localdate().year
+    CalendarYear.objects.filter(year__gte=this_year - 1).update(
+        complete=False, updated_at=timezone.now()
+    )
+    request = submitted(join_request(tree), timezone.localdate() - timedelta(days=3))
+    client.force_login(tree.yubei_admin)
+    row = client.get(f"/api/v1/join-requests/{request.pk}").json()
+    assert row["overdue"] is None and row["working_days_waiting"] is None
+    assert str(this_year) in row["deadline_note"] or str(this_year - 1) in row["deadline_note"]
+    listed = client.get("/api/v1/join-requests/").json()["items"]
+    assert [r["id"] for r in listed] == [request.pk] and listed[0]["deadline_note"]
+    response = client.get("/api/v1/join-requests/", {"overdue": "true"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "calendar_year_missing"
+    assert "holiday calendar" in response.json()["error"]["message"]

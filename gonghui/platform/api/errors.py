@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from gonghui.platform.calendar.workdays import CalendarYearMissing
+
 logger = logging.getLogger("gonghui.api")
 
 
@@ -134,6 +136,12 @@ def install(api) -> None:
     def action_refused(request, exc):
         code = getattr(exc, "code", None) or "invalid"
         return error_response(request, 400, code, " ".join(exc.messages))
+
+    @api.exception_handler(CalendarYearMissing)
+    def calendar_year_missing(request, exc):
+        # A filter or action that needs a working-day count for a year the holiday calendar
+        # does not hold: say which year, never guess Monday–Friday.
+        return error_response(request, 409, "calendar_year_missing", str(exc.message))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

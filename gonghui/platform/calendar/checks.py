@@ -1,8 +1,11 @@
 """System checks of the holiday calendar and the deadline rules.
 
-``calendar.E001``: the current year's holiday notice is not entered: working-day deadlines
-cannot be computed (every one raises CalendarYearMissing). ``calendar.W001``: from 1 December,
-next year's notice is not entered yet (deadlines running into January will fail).
+``calendar.E001`` (``check --deploy``) and ``calendar.W002`` (every database check, so also
+``migrate``): the current year's holiday notice is not entered: working-day deadlines cannot be
+computed (every one raises CalendarYearMissing, and each page says so where the date would be).
+It stops a deploy check, not ``migrate`` or the running platform: on 2 January an unentered
+notice must not keep the unions from working, only from seeing deadlines. ``calendar.W001``:
+from 1 December, next year's notice is not entered yet (deadlines running into January fail).
 ``calendar.E002``: a registered deadline rule reads its length from a setting that is missing
 or not a positive integer.
 
@@ -48,23 +51,40 @@ def calendar_problems(today: date | None = None) -> list[CalendarProblem]:
     return problems
 
 
-@register(Tags.database)
-def check_calendar_years(app_configs=None, databases=None, **kwargs):
+def _problems(databases) -> list[CalendarProblem]:
     if not databases:
         return []
     try:
-        problems = calendar_problems()
+        return calendar_problems()
     except DatabaseError:
         return []  # not migrated yet: migrate seeds the calendar
+
+
+@register(Tags.database, deploy=True)
+def check_calendar_for_deploy(app_configs=None, databases=None, **kwargs):
+    return [
+        Error(
+            f"The holiday calendar has no complete year {problem.year}: working-day "
+            "deadlines cannot be computed.",
+            hint=HINT.format(year=problem.year),
+            id="calendar.E001",
+        )
+        for problem in _problems(databases)
+        if problem.level == "error"
+    ]
+
+
+@register(Tags.database)
+def check_calendar_years(app_configs=None, databases=None, **kwargs):
     messages = []
-    for problem in problems:
+    for problem in _problems(databases):
         if problem.level == "error":
             messages.append(
-                Error(
+                Warning(
                     f"The holiday calendar has no complete year {problem.year}: working-day "
-                    "deadlines cannot be computed.",
+                    "deadlines cannot be computed until it is entered.",
                     hint=HINT.format(year=problem.year),
-                    id="calendar.E001",
+                    id="calendar.W002",
                 )
             )
         else:

@@ -10,7 +10,7 @@ from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.calendar import checks, seed
 from gonghui.platform.calendar.models import CalendarYear, DayKind, HolidayDate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_loaded]
 
 
 def _ids(messages):
@@ -27,16 +27,22 @@ def test_next_year_missing_is_a_warning_from_december(monkeypatch):
     assert "load_holidays" in warning.hint
 
 
-def test_the_current_year_missing_is_an_error(monkeypatch):
+def test_the_current_year_missing_stops_a_deploy_check_but_not_migrate(monkeypatch):
     monkeypatch.setattr(checks.timezone, "localdate", lambda: date(2027, 1, 4))
     messages = checks.check_calendar_years(databases=["default"])
-    assert _ids(messages) == ["calendar.E001"] and "2027" in messages[0].msg
+    assert _ids(messages) == ["calendar.W002"] and "2027" in messages[0].msg
+    deploy = checks.check_calendar_for_deploy(databases=["default"])
+    assert _ids(deploy) == ["calendar.E001"] and "2027" in deploy[0].msg
+    from django.core.checks.registry import registry
+
+    assert checks.check_calendar_for_deploy in registry.deployment_checks
     # Once 2027 is entered and complete, the error goes.
     year = CalendarYear.objects.create(year=2027, complete=True, source="test")
     HolidayDate.objects.create(
         calendar_year=year, date=date(2027, 1, 1), kind=DayKind.DAY_OFF, festival="new_years_day"
     )
     assert checks.check_calendar_years(databases=["default"]) == []
+    assert checks.check_calendar_for_deploy(databases=["default"]) == []
 
 
 def test_the_year_check_is_a_database_check():

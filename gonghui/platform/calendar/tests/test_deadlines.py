@@ -12,7 +12,7 @@ from gonghui.platform.calendar.deadlines import (
     OnOverdue,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_loaded]
 
 WORKING = DeadlineRule(
     name="test.working",

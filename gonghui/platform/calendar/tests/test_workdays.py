@@ -14,7 +14,7 @@ from gonghui.platform.calendar.workdays import (
     working_days_between,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_loaded]
 
 
 def test_the_2026_notice_is_in_the_calendar():
