@@ -67,6 +67,20 @@ def channel(tree):
     return actions.create_join_channel(actor=tree.yubei_admin, org=tree.grassroots, label="海报")
 
 
+def apply_as(tree, *, name="邓丽", id_number=VICTIM_ID, phone=ATTACKER_PHONE, channel=None):
+    """An application made straight through the action, as both public faces make it."""
+    return actions.submit_join_request(
+        actor=None,
+        org=tree.grassroots,
+        channel=channel,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        employer_name="某某公司",
+        employment_form="standard",
+    )
+
+
 def texts_to(phone: str) -> list[str]:
     return [text for to, text in LocmemBackend.outbox if to == phone]
 
@@ -207,16 +221,7 @@ def test_the_person_on_file_confirms_and_her_new_phone_takes_over(
 
 @pytest.mark.parametrize("face", ["console", "api"])
 def test_staff_record_an_in_person_check_then_approve(client, tree, former_member, channel, face):
-    claim = actions.submit_join_request(
-        actor=None,
-        org=tree.grassroots,
-        channel=channel,
-        name="邓丽",
-        id_number=VICTIM_ID,
-        phone=ATTACKER_PHONE,
-        employer_name="某某公司",
-        employment_form="standard",
-    )
+    claim = apply_as(tree, channel=channel)
     client.force_login(tree.yubei_admin)
     if face == "console":
         url = reverse("console:members_joinrequest_identity", args=[claim.pk])
@@ -236,15 +241,7 @@ def test_staff_record_an_in_person_check_then_approve(client, tree, former_membe
 
 
 def test_an_outsider_cannot_record_the_check_or_answer_the_claim(client, tree, former_member):
-    claim = actions.submit_join_request(
-        actor=None,
-        org=tree.grassroots,
-        name="邓丽",
-        id_number=VICTIM_ID,
-        phone=ATTACKER_PHONE,
-        employer_name="某某公司",
-        employment_form="standard",
-    )
+    claim = apply_as(tree)
     with pytest.raises(OutOfScope):
         identity.record_identity_check(actor=tree.jiangbei_admin, request=claim, note="看过了")
     # A member account that is not the person on file's (the attacker's, or anyone's).
@@ -262,16 +259,7 @@ def test_auto_approving_channel_does_not_admit_a_claim(tree, former_member):
     channel = actions.create_join_channel(
         actor=tree.yubei_admin, org=tree.grassroots, label="自动", auto_approve=True
     )
-    claim = actions.submit_join_request(
-        actor=None,
-        org=tree.grassroots,
-        channel=channel,
-        name="邓丽",
-        id_number=VICTIM_ID,
-        phone=ATTACKER_PHONE,
-        employer_name="某某公司",
-        employment_form="standard",
-    )
+    claim = apply_as(tree, channel=channel)
     assert claim.state == JoinRequestState.PENDING
     assert Person.objects.get(pk=former_member.pk).phone == VICTIM_PHONE
 
@@ -335,15 +323,7 @@ def test_staff_are_not_told_which_union_outside_their_scope(client, tree):
     )
     assert response.status_code == 400 and "江北" not in response.content.decode()
     # The reviewer of a join sees "another union" too; the city, which sees both, is told which.
-    claim = actions.submit_join_request(
-        actor=None,
-        org=tree.grassroots,
-        name="张三",
-        id_number=make_id(1),
-        phone=ATTACKER_PHONE,
-        employer_name="某某公司",
-        employment_form="standard",
-    )
+    claim = apply_as(tree, name="张三", id_number=make_id(1))
     html = client.get(reverse("console:members_joinrequest_change", args=[claim.pk]))
     assert "member of another union" in html.content.decode()
     assert "江北" not in html.content.decode()
@@ -359,15 +339,7 @@ def test_a_phone_of_another_person_is_flagged_and_takes_nothing_of_hers(client, 
     sister = member(tree, 1, name="王芳", phone=VICTIM_PHONE).person
     sister.user = MemberFactory(phone=VICTIM_PHONE)
     sister.save(update_fields=["user"])
-    claim = actions.submit_join_request(
-        actor=None,
-        org=tree.grassroots,
-        name="王敏",
-        id_number=make_id(2),
-        phone=VICTIM_PHONE,
-        employer_name="某某公司",
-        employment_form="standard",
-    )
+    claim = apply_as(tree, name="王敏", id_number=make_id(2), phone=VICTIM_PHONE)
     client.force_login(tree.yubei_admin)
     checks = client.get(f"/api/v1/join-requests/{claim.pk}").json()["checks"]
     assert [c["code"] for c in checks] == [identity.PHONE_OF_ANOTHER]
