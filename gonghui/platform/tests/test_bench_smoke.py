@@ -102,7 +102,7 @@ def test_b5_load(tiny_result):
             for run in (v for v in per.values() if isinstance(v, dict)):
                 assert run["requests"] > 0 and run["p99_ms"] is not None
                 assert run["5xx"] == 0, run
-    assert b5["same_id_burst"]["exactly_one_member_each_time"] is True
+    assert b5["same_id_burst"]["exactly_one_member_each_time"] is True, b5["same_id_burst"]
 
 
 def test_production_keeps_database_connections_open(tmp_path):
