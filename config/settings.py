@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "gonghui.platform.idempotency",
     "gonghui.platform.security",
     "gonghui.platform.calendar",
+    "gonghui.platform.workflow",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",

@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gonghui.platform.calendar.workdays import CalendarYearMissing
+from gonghui.platform.workflow.transitions import TransitionRefused
 
 logger = logging.getLogger("gonghui.api")
 
@@ -52,6 +53,16 @@ def error_response(
     for key, value in (headers or {}).items():
         response[key] = value
     return response
+
+
+# Refusals that are a conflict with the record's present state answer 409, not 400: the
+# request was fine, the record is not ready for it (or no longer). Apps add their codes from
+# ``AppConfig.ready()`` with :func:`conflict_codes`.
+CONFLICT_CODES = {"invalid_transition", "transition_refused"}
+
+
+def conflict_codes(*codes: str) -> None:
+    CONFLICT_CODES.update(codes)
 
 
 def _clean_details(errors):
@@ -90,6 +101,7 @@ ERROR_SCHEMA = {
 # input; with authentication also 401, 403 (permission) and 404 (outside the caller's scope).
 COMMON_ERRORS = {
     400: "The action was refused.",
+    409: "The record is not in a state that allows this now; details give the reasons.",
     422: "Some fields are missing or invalid.",
 }
 AUTH_ERRORS = {
@@ -135,7 +147,16 @@ def install(api) -> None:
     @api.exception_handler(DjangoValidationError)
     def action_refused(request, exc):
         code = getattr(exc, "code", None) or "invalid"
-        return error_response(request, 400, code, " ".join(exc.messages))
+        status = 409 if code in CONFLICT_CODES else 400
+        return error_response(request, status, code, " ".join(exc.messages))
+
+    @api.exception_handler(TransitionRefused)
+    def transition_refused(request, exc):
+        # A declared transition whose check has reasons: each reason is one detail.
+        details = [{"loc": [], "message": r, "type": "transition_refused"} for r in exc.reasons]
+        return error_response(
+            request, 409, "transition_refused", " ".join(exc.reasons), details=details
+        )
 
     @api.exception_handler(CalendarYearMissing)
     def calendar_year_missing(request, exc):

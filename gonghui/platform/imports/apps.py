@@ -11,3 +11,6 @@ class ImportsConfig(AppConfig):
     def ready(self):
         # Registers the Celery task under its name for workers started with `-A config`.
         from gonghui.platform.imports import jobs  # noqa: F401
+        from gonghui.platform.imports.workflows import register_workflows
+
+        register_workflows()

@@ -60,6 +60,9 @@ class Transition:
     execute: Callable[..., Any] | None = None
     faces: frozenset[str] = frozenset({"console", "api"})
     style: str = "primary"  # primary, secondary or danger: how a button shows it
+    form: type | None = None  # a Django form for console/portal (default: built from input)
+    done: str = ""  # the message after it ran ("申请已退回补正。")
+    intro: str = ""  # a sentence above its form (what happens next)
 
     def __post_init__(self):
         unknown = set(self.faces) - FACES
@@ -98,6 +101,13 @@ class StateMachine:
         self.field_name = field_name
         self.transitions = {t.name: t for t in transitions}
         self.model = None  # set by register()
+        self.links: dict = {}  # face -> fn(obj, name) -> URL, set where the face lives
+
+    def link(self, face: str, url) -> None:
+        """Say how ``face`` reaches a transition: ``url(obj, name)`` returns the page's URL."""
+        if face not in FACES:
+            raise ValueError(f"unknown face {face!r}")
+        self.links[face] = url
 
     # --- the state table -------------------------------------------------------------------
 

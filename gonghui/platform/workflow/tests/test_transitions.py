@@ -11,6 +11,7 @@ from ninja.testing import TestClient
 from gonghui.members import actions
 from gonghui.members.models import Transfer
 from gonghui.members.tests.test_search import member
+from gonghui.platform.workflow import transitions
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.transitions import (
     StateMachine,
@@ -149,7 +150,9 @@ def test_run_executes_the_action_and_a_settled_object_offers_nothing(tree, trans
     assert err.value.code == "invalid_transition"
 
 
-def test_register_once_per_model():
+def test_register_once_per_model(monkeypatch):
+    monkeypatch.setattr(transitions, "_MACHINES", {})  # the real registry stays as it is
+
     class Fake:
         class _meta:
             label_lower = "tests.fake"

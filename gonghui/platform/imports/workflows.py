@@ -1,0 +1,82 @@
+"""Declared transitions of import jobs and export requests (issue #12 §1).
+
+An export request is decided by another person (maker-checker): 批准导出 / 不予导出, offered
+on the console and the API to a holder of ``members.approve_export`` and shown disabled,
+with the reason, to the requester herself. Downloading uses the approval up (``use``), which
+the download does, not a button. An import job is moved only by the platform's job runner
+(queued → running → done or failed, with a guarded UPDATE so two workers never run one job):
+those transitions are declared with no face so the table of states is complete."""
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+
+from gonghui.platform.imports import actions
+from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportStatus
+from gonghui.platform.workflow.transitions import StateMachine, Transition, register
+
+E = ExportState
+J = ImportStatus
+
+
+class ApproveExportIn(Schema):
+    reason: str = Field("", max_length=300, title="Note", description="Optional")
+
+
+class RejectExportIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300, title="Reason")
+
+
+def _not_your_own(request, user) -> list:
+    if request.requested_by_id == getattr(user, "pk", None):
+        return [_("Another person must decide on your own export request.")]
+    return []
+
+
+export_states = StateMachine(
+    "state",
+    [
+        Transition(
+            "approve",
+            frozenset({E.PENDING}),
+            E.APPROVED,
+            label=_("Allow the export"),
+            permission="members.approve_export",
+            input=ApproveExportIn,
+            check=_not_your_own,
+            execute=lambda obj, actor, **data: actions.approve_export(
+                actor=actor, request=obj, **data
+            ),
+            done=_("The export was allowed: the requester may download it once."),
+        ),
+        Transition(
+            "reject",
+            frozenset({E.PENDING}),
+            E.REJECTED,
+            label=_("Refuse the export"),
+            permission="members.approve_export",
+            input=RejectExportIn,
+            check=_not_your_own,
+            execute=lambda obj, actor, **data: actions.reject_export(
+                actor=actor, request=obj, **data
+            ),
+            style="danger",
+            done=_("The export was refused."),
+        ),
+        # The download itself uses the approval up (actions.use_export).
+        Transition("use", frozenset({E.APPROVED}), E.USED, faces=frozenset()),
+    ],
+)
+
+import_job_states = StateMachine(
+    "status",
+    [
+        Transition("start", frozenset({J.QUEUED}), J.RUNNING, faces=frozenset()),
+        Transition("finish", frozenset({J.RUNNING}), J.DONE, faces=frozenset()),
+        Transition("fail", frozenset({J.QUEUED, J.RUNNING}), J.FAILED, faces=frozenset()),
+    ],
+)
+
+
+def register_workflows() -> None:
+    register(ExportRequest, export_states)
+    register(ImportJob, import_job_states)
