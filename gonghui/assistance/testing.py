@@ -3,16 +3,46 @@ to any state through the real actions."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+from decimal import Decimal
 
+import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gonghui.assistance import actions
 from gonghui.assistance.choices import ApplicationState as S
-from gonghui.members.models import Membership, Person
+from gonghui.assistance.choices import FileState
+from gonghui.assistance.models import (
+    AidItem,
+    AnnualReview,
+    Application,
+    Attachment,
+    Budget,
+    Campaign,
+    HardshipFile,
+    HouseholdClaim,
+    HouseholdMember,
+    Objection,
+    Payment,
+    PaymentBatch,
+    ReviewEntry,
+    Step,
+    Visit,
+)
+from gonghui.members.models import Person
+from gonghui.members.testing import MembershipFactory, PersonFactory
+from gonghui.orgs.testing import make_grassroots
 from gonghui.platform.pii.fields import index_for
-from gonghui.platform.testing.factories import MemberFactory, staff_with_role
+from gonghui.platform.testing.factories import (
+    MemberFactory,
+    UserFactory,
+    birth_date_of,
+    id_number_for,
+    make_org,
+    staff_with_role,
+)
 from gonghui.platform.validators.idcard import id_check_char
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -38,7 +68,7 @@ def make_person(
     number = id_number(n)
     phone = phone or f"137{n:08d}"
     user = MemberFactory(phone=phone) if account else None
-    person = Person.objects.create(
+    person = PersonFactory(
         name=name,
         id_number=number,
         phone=phone,
@@ -47,13 +77,7 @@ def make_person(
         gender="F",
         birth_date=timezone.localdate().replace(year=1985),
     )
-    Membership.objects.create(
-        person=person,
-        org=org,
-        source="manual",
-        state="active",
-        joined_on=timezone.localdate() - timedelta(days=400),
-    )
+    MembershipFactory(person=person, org=org, card=False)
     assert person.id_index == index_for("id_number", number)
     return person
 
@@ -200,3 +224,242 @@ def advance(staff: Staff, application, to: str, *, approver=None, amounts=None):
         else:
             raise AssertionError(f"cannot advance from {state}")
     return application
+
+
+# --- factories ------------------------------------------------------------------------------
+#
+# Rows written directly (test set-up). A case driven through its review path is built with
+# ``staff_application`` and ``advance`` above; these build one row in a given state.
+
+
+def _district():
+    return make_org(kind="district_federation")
+
+
+class HardshipFileFactory(factory.django.DjangoModelFactory):
+    """A filed household file of a new member of ``org`` (a grassroots union)."""
+
+    class Meta:
+        model = HardshipFile
+
+    org = factory.LazyFunction(make_grassroots)
+    applicant = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
+    number = factory.Sequence(lambda n: f"KNT{n:010d}")
+    state = FileState.FILED
+    tier = "relative"
+    main_cause = "illness"
+    secondary_causes = factory.LazyFunction(lambda: ["education"])
+    employer_position = "测试公司 装配工"
+    personal_monthly_income = Decimal("1800.00")
+    housing = "rented"
+    household_size = 3
+    household_monthly_income = Decimal("2600.00")
+    health = "慢性病，需长期服药"
+    bank_name = "中国工商银行重庆渝北支行"
+    bank_account = FILE_DATA["bank_account"]
+    filed_at = factory.LazyFunction(timezone.now)
+    next_review_due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class HouseholdMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdMember
+
+    file = factory.SubFactory(HardshipFileFactory)
+    name = "李强"
+    relation = "spouse"
+    id_number = factory.Sequence(lambda n: id_number_for(700_000 + n))
+    birth_date = factory.LazyAttribute(lambda o: birth_date_of(o.id_number))
+    monthly_income = "800"
+    health = "健康"
+    school_or_employer = "待业"
+
+
+class HouseholdClaimFactory(factory.django.DjangoModelFactory):
+    """The open file's claim on its applicant's ID (``save_file`` writes one per person)."""
+
+    class Meta:
+        model = HouseholdClaim
+
+    file = factory.SubFactory(HardshipFileFactory)
+    id_index = factory.LazyAttribute(lambda o: index_for("id_number", o.file.applicant.id_number))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A PNG in private storage (sealed by the default storage, as uploads are)."""
+
+    class Meta:
+        model = Attachment
+
+    file = factory.SubFactory(HardshipFileFactory)
+    application = None
+    kind = "id_copy"
+    content = factory.django.FileField(filename="upload.png", data=PNG)
+    original_name = "身份证.png"
+    content_type = "image/png"
+    size = len(PNG)
+    sha256 = hashlib.sha256(PNG).hexdigest()
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application (awaiting first review) on a new file at ``org``."""
+
+    class Meta:
+        model = Application
+
+    org = factory.LazyFunction(make_grassroots)
+    file = factory.SubFactory(HardshipFileFactory, org=factory.SelfAttribute("..org"))
+    applicant = factory.SelfAttribute("file.applicant")
+    number = factory.Sequence(lambda n: f"BFT{n:010d}")
+    state = S.SUBMITTED
+    channel = "staff"
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    situation = "本人患病，孩子上小学。"
+    created_by = factory.SubFactory(UserFactory)
+    submitted_by = factory.SelfAttribute("created_by")
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class AidItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AidItem
+
+    application = factory.SubFactory(ApplicationFactory)
+    aid_type = "living"
+    amount_requested = Decimal("3000.00")
+    state = "requested"
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = "submit"
+    from_state = S.DRAFT
+    to_state = S.SUBMITTED
+    actor = factory.SubFactory(UserFactory)
+    actor_name = factory.LazyAttribute(lambda o: str(o.actor))
+    org_name = factory.SelfAttribute("application.org.name")
+    opinion = "情况属实"
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    application = factory.SubFactory(ApplicationFactory, state=S.PUBLICITY)
+    received_on = factory.LazyFunction(timezone.localdate)
+    content = "申请人家中有车"
+    raised_by = "同事"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class BudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Budget
+
+    org = factory.LazyFunction(_district)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    aid_type = "living"
+    amount = Decimal("100000.00")
+
+
+class PaymentBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentBatch
+
+    number = factory.Sequence(lambda n: f"ZFT{n:010d}")
+    org = factory.LazyFunction(_district)
+    state = "open"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment sent to the bank for an approved item of an approved application."""
+
+    class Meta:
+        model = Payment
+
+    item = factory.SubFactory(
+        AidItemFactory,
+        state="in_batch",
+        amount_approved=Decimal("3000.00"),
+        application__state=S.APPROVED,
+    )
+    batch = factory.SubFactory(PaymentBatchFactory)
+    amount = factory.SelfAttribute("item.amount_approved")
+    state = "pending"
+
+
+class AnnualReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualReview
+
+    org = factory.LazyFunction(_district)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    seed = factory.Sequence(lambda n: f"seed{n:08d}")
+    sample_ratio = Decimal("0.10")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReviewEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewEntry
+
+    review = factory.SubFactory(AnnualReviewFactory)
+    file = factory.SubFactory(HardshipFileFactory)
+    outcome = "pending"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    org = factory.LazyFunction(_district)
+    name = factory.Sequence(lambda n: f"冬送温暖{n}")
+    kind = "winter_warmth"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=20))
+    budget = Decimal("50000.00")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A condolence visit to one person under a campaign of the visiting union."""
+
+    class Meta:
+        model = Visit
+
+    org = factory.LazyFunction(_district)
+    campaign = factory.SubFactory(CampaignFactory, org=factory.SelfAttribute("..org"))
+    person = None
+    recipient = factory.Sequence(lambda n: f"困难职工{n}")
+    head_count = 1
+    cash = Decimal("500.00")
+    goods_value = Decimal("200.00")
+    visited_on = factory.LazyFunction(timezone.localdate)
+    leaders = "张主席"
+    created_by = factory.SubFactory(UserFactory)
+
+
+# Every assistance model and its factory (gonghui/platform/tests/test_factories.py).
+FACTORIES = (
+    HardshipFileFactory,
+    HouseholdMemberFactory,
+    HouseholdClaimFactory,
+    AttachmentFactory,
+    ApplicationFactory,
+    AidItemFactory,
+    StepFactory,
+    ObjectionFactory,
+    BudgetFactory,
+    PaymentBatchFactory,
+    PaymentFactory,
+    AnnualReviewFactory,
+    ReviewEntryFactory,
+    CampaignFactory,
+    VisitFactory,
+)
