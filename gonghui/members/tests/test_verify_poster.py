@@ -6,6 +6,7 @@ import pytest
 import segno  # noqa: F401 - the QR library the posters use
 
 from gonghui.members import actions
+from gonghui.members.testing import MembershipFactory, PersonFactory
 from gonghui.members.tokens import card_token, join_token
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import MemberFactory, staff_with_role
@@ -17,16 +18,10 @@ ID = "11010519491231002X"
 
 @pytest.fixture
 def membership(tree):
-    request = actions.submit_join_request(
-        actor=None,
+    return MembershipFactory(
         org=tree.grassroots,
-        name="张三丰",
-        id_number=ID,
-        phone="13912345678",
-        employer_name="某某公司",
-        employment_form="standard",
+        person=PersonFactory(org=tree.grassroots, name="张三丰", id_number=ID, phone="13912345678"),
     )
-    return actions.approve_join_request(actor=tree.yubei_admin, request=request)
 
 
 def verify(client, user, code):

@@ -9,8 +9,14 @@ import pytest
 from django.utils import timezone
 
 from gonghui.members import actions
-from gonghui.members.choices import MembershipState, TransferState
+from gonghui.members.choices import (
+    JoinRequestState,
+    MembershipSource,
+    MembershipState,
+    TransferState,
+)
 from gonghui.members.models import Membership, Person, Transfer
+from gonghui.members.testing import JoinRequestFactory, MembershipFactory, PersonFactory
 from gonghui.members.tokens import verify_card
 from gonghui.orgs.choices import OrgKind
 from gonghui.platform.audit.models import AuditEvent
@@ -23,16 +29,23 @@ ID = "11010519491231002X"
 
 
 def make_member(tree, phone=PHONE, org=None):
-    request = actions.submit_join_request(
-        actor=None,
-        org=org or tree.grassroots,
-        name="张三",
+    """张三, a current member with a card number and no account yet, and the approved join
+    application that made her one (test set-up)."""
+    org = org or tree.grassroots
+    person = PersonFactory(org=org, name="张三", id_number=ID, phone=phone)
+    membership = MembershipFactory(org=org, person=person, source=MembershipSource.QR)
+    JoinRequestFactory(
+        org=org,
+        name=person.name,
         id_number=ID,
         phone=phone,
-        employer_name="某某公司",
-        employment_form="standard",
+        employer_name=membership.employer_name,
+        state=JoinRequestState.APPROVED,
+        decided_at=timezone.now(),
+        decided_by=tree.yubei_admin,
+        membership=membership,
     )
-    return actions.approve_join_request(actor=tree.yubei_admin, request=request)
+    return membership
 
 
 @pytest.fixture

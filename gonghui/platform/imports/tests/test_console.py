@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gonghui.members import actions as member_actions
 from gonghui.members.models import Membership
 from gonghui.members.roster import SHEET_NAME
+from gonghui.members.testing import make_member
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.imports import actions
 from gonghui.platform.imports.jobs import run_import_job
@@ -183,20 +183,8 @@ def test_csv_import_through_the_job(tree, tmp_path, django_capture_on_commit_cal
 
 
 def _members(tree, n, org=None):
-    import random
-
-    from gonghui.platform.imports.tests.rosterdata import make_id
-
-    rng = random.Random(3)
     for i in range(n):
-        member_actions.register_member(
-            actor=tree.yubei_admin,
-            org=org or tree.grassroots,
-            name=f"会员{i}",
-            id_number=make_id(rng, i),
-            phone=f"138{i:08d}",
-            employer_name="某公司",
-        )
+        make_member(org or tree.grassroots, name=f"会员{i}")
 
 
 def test_small_export_is_masked_and_audited(client, tree):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.imports.models import ImportJob, ImportKind, ImportStatus
+from gonghui.platform.testing.factories import ImportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,18 @@ DAY = timedelta(days=1)
 def make_job(tree, *, status=ImportStatus.DONE, age_days=40, errors=True, kind=ImportKind.MEMBERS):
     """A job uploaded and finished ``age_days`` ago, with its (sealed) files (test set-up)."""
     at = timezone.now() - age_days * DAY
-    job = ImportJob(
-        kind=kind, org=tree.yubei, created_by=tree.yubei_admin, original_name="名单.xlsx"
+    job = ImportJobFactory(
+        kind=kind,
+        org=tree.yubei,
+        created_by=tree.yubei_admin,
+        original_name="名单.xlsx",
+        file=ContentFile(b"roster 500112198501010011", name="名单.xlsx"),
+        error_file=ContentFile(b"errors", name="名单-errors.xlsx") if errors else "",
+        status=status,
+        total_rows=0,
+        processed_rows=0,
+        created_count=0,
     )
-    job.file.save("名单.xlsx", ContentFile(b"roster 500112198501010011"), save=False)
-    if errors:
-        job.error_file.save("名单-errors.xlsx", ContentFile(b"errors"), save=False)
-    job.status = status
-    job.save()
     finished = at if status in (ImportStatus.DONE, ImportStatus.FAILED) else None
     ImportJob.objects.filter(pk=job.pk).update(
         created_at=at, progressed_at=at, finished_at=finished
