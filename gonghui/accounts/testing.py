@@ -42,3 +42,50 @@ def verified_client(user, client: Client | None = None) -> Client:
 FACTORIES = (UserFactory, PasswordHistoryFactory)
 
 __all__ = ["FACTORIES", "MemberFactory", "PasswordHistoryFactory", "UserFactory", "verified_client"]
+
+
+# --- query counts of pages -------------------------------------------------------------------
+
+
+def _get(client, url, accept):
+    """GET ``url`` and read the whole body (a streamed export runs its queries while read)."""
+    response = client.get(url)
+    assert response.status_code in accept, f"{url}: {response.status_code}"
+    if response.streaming:
+        response.body = b"".join(response.streaming_content)
+    else:
+        response.body = response.content
+    return response
+
+
+def assert_queries_flat(
+    django_assert_max_num_queries,
+    client,
+    url,
+    grow,
+    *,
+    n: int = 3,
+    slack: int = 2,
+    accept=(200,),
+    grows: bool = True,
+):
+    """The page at ``url`` costs as many queries with 3n rows as with n (give or take
+    ``slack``): an N+1 fails. ``grow(k)`` adds k rows the page shows; ``url`` may be a callable
+    (for a page about an object ``grow`` made). With ``grows`` the larger page must also be
+    longer, so that the rows were really on it (a page that shows nothing is flat too).
+    Returns the two counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grow(n)
+    url = url() if callable(url) else url
+    _get(client, url, accept)  # the first visit warms per-process caches (content types ...)
+    with CaptureQueriesContext(connection) as small:
+        small_body = _get(client, url, accept).body
+    grow(2 * n)
+    info = f"GET {url}: {len(small)} queries with {n} rows, allowed {slack} more with {3 * n}"
+    with django_assert_max_num_queries(len(small) + slack, info=info) as large:
+        large_body = _get(client, url, accept).body
+    if grows:
+        assert len(large_body) > len(small_body), f"{url}: the added rows are not on the page"
+    return len(small), len(large)
