@@ -1,8 +1,16 @@
-"""Writes to the org tree and the employer register. The only write path."""
+"""Writes to the org tree and the employer register. The only write path.
+
+The org's status moves by the declared transitions of :data:`org_status` (dissolve, mark
+merged, reactivate): their labels, permission, input and the reasons they cannot run now
+(``check``) are declared once here and give the console's buttons and the API's endpoints
+(registered from ``OrgsConfig.ready()``). :func:`change_org_status` is the one action behind
+all three and keeps its own guards."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+from ninja import Field, Schema
 
 from gonghui.orgs.choices import ALLOWED_CHILDREN, OrgKind, OrgStatus
 from gonghui.orgs.models import Employer, Org
@@ -20,22 +28,6 @@ ORG_FIELDS = (
     "contact_phone",
     "founded_on",
     "note",
-)
-
-org_status = StateMachine(
-    "status",
-    [
-        Transition("dissolve", frozenset({OrgStatus.ACTIVE}), OrgStatus.DISSOLVED, _("Dissolve")),
-        Transition(
-            "mark_merged", frozenset({OrgStatus.ACTIVE}), OrgStatus.MERGED, _("Mark as merged")
-        ),
-        Transition(
-            "reactivate",
-            frozenset({OrgStatus.DISSOLVED, OrgStatus.MERGED}),
-            OrgStatus.ACTIVE,
-            _("Reactivate"),
-        ),
-    ],
 )
 
 
@@ -192,6 +184,88 @@ def change_org_status(ctx, *, org: Org, transition: str, reason: str = "") -> Or
     org_status.apply(ctx, org, transition, extra_fields=["updated_at"])
     ctx.wrote(org, details={"reason": reason})
     return org
+
+
+# --- the org's declared transitions ---------------------------------------------------------
+
+
+class CloseOrgIn(Schema):
+    reason: str = Field(
+        ...,
+        min_length=1,
+        max_length=500,
+        title=N_("Reason"),
+        description=N_("Why the union is closed (kept in the audit log)."),
+    )
+
+
+class ReactivateOrgIn(Schema):
+    reason: str = Field("", max_length=500, title=N_("Reason"))
+
+
+def close_reasons(org: Org, user=None) -> list:
+    """Why ``org`` cannot be dissolved or marked merged now: active subordinate orgs, and what
+    the apps registered with :func:`register_close_check` still hold (members, pending join
+    applications, incoming transfers). One ``exists()`` here plus each registered check's
+    (the members app's stop at the first thing found); never a query per row."""
+    reasons = []
+    if Org.objects.get_children(org).filter(status=OrgStatus.ACTIVE).exists():
+        reasons.append(_("Close or move its subordinate organisations first."))
+    for check in _close_checks:
+        try:
+            check(org)
+        except ActionError as exc:
+            reasons.extend(exc.messages)
+    return reasons
+
+
+def _status_change(name: str):
+    def execute(obj, actor, **data):
+        return change_org_status(actor=actor, org=obj, transition=name, **data)
+
+    return execute
+
+
+org_status = StateMachine(
+    "status",
+    [
+        Transition(
+            "dissolve",
+            frozenset({OrgStatus.ACTIVE}),
+            OrgStatus.DISSOLVED,
+            label=_("Mark as dissolved"),
+            permission="orgs.change_org",
+            input=CloseOrgIn,
+            check=close_reasons,
+            execute=_status_change("dissolve"),
+            style="danger",
+            done=_("The union is recorded as dissolved."),
+        ),
+        Transition(
+            "mark_merged",
+            frozenset({OrgStatus.ACTIVE}),
+            OrgStatus.MERGED,
+            label=_("Mark as merged"),
+            permission="orgs.change_org",
+            input=CloseOrgIn,
+            check=close_reasons,
+            execute=_status_change("mark_merged"),
+            style="danger",
+            done=_("The union is recorded as merged."),
+        ),
+        Transition(
+            "reactivate",
+            frozenset({OrgStatus.DISSOLVED, OrgStatus.MERGED}),
+            OrgStatus.ACTIVE,
+            label=_("Restore as active"),
+            permission="orgs.change_org",
+            input=ReactivateOrgIn,
+            execute=_status_change("reactivate"),
+            style="secondary",
+            done=_("The union is active again."),
+        ),
+    ],
+)
 
 
 EMPLOYER_FIELDS = (

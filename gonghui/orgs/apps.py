@@ -10,5 +10,18 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from gonghui.console.dashboard import register_start_page_section
         from gonghui.orgs import queries
+        from gonghui.orgs.actions import org_status
+        from gonghui.orgs.building import duty_list_states, founding_states
+        from gonghui.orgs.models import DutyList, FoundingApplication, Org
+        from gonghui.platform.api.errors import conflict_codes
+        from gonghui.platform.workflow.transitions import register
 
         register_start_page_section(queries.start_page_figures)
+        # The declared transitions of the org's status, the founding application and the
+        # duty list: the console's buttons and the API's endpoints are built from them.
+        register(Org, org_status)
+        register(FoundingApplication, founding_states)
+        register(DutyList, duty_list_states)
+        # An org that still holds subordinates, members or open cases cannot close: a conflict
+        # with its present state (409), like a refused check.
+        conflict_codes("has_children", "has_members", "has_join_requests", "has_transfers")

@@ -21,18 +21,6 @@ from gonghui.orgs.models import (
 )
 from gonghui.platform.workflow.base import ActionError, StateMachine, Transition, action
 
-duty_list_states = StateMachine(
-    "state",
-    [
-        Transition(
-            "publish",
-            frozenset({DutyListState.DRAFT}),
-            DutyListState.PUBLISHED,
-            _("Publish"),
-        )
-    ],
-)
-
 # --- duty lists and responsibility letters (四类责任清单) ---------------------------------------
 
 
@@ -149,3 +137,36 @@ def sign_duty_letter(
     ctx.org = org
     ctx.wrote(letter, details={"list": duty_list.pk, "year": duty_list.year})
     return letter
+
+
+# --- the declared transition --------------------------------------------------------------------
+
+
+def empty_list_reasons(duty_list: DutyList, user=None) -> list:
+    """``check`` of publish: a list without duties has nothing to sign."""
+    if not duty_list.items.exists():
+        return [_("A list needs at least one duty.")]
+    return []
+
+
+duty_list_states = StateMachine(
+    "state",
+    [
+        Transition(
+            "publish",
+            frozenset({DutyListState.DRAFT}),
+            DutyListState.PUBLISHED,
+            label=_("Publish for the unions to sign"),
+            permission="orgs.change_dutylist",
+            check=empty_list_reasons,
+            execute=lambda obj, actor: publish_duty_list(actor=actor, duty_list=obj),
+            # The API has no duty-list endpoints: publishing is offered on the console.
+            faces=frozenset({"console"}),
+            intro=_(
+                "Once published the list cannot be changed, and the unions of its level below "
+                "the publisher record their signed responsibility letters against it."
+            ),
+            done=_("The list is published: the unions of its level can sign it now."),
+        )
+    ],
+)

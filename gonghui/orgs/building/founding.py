@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+from ninja import Field, Schema
 
 from gonghui.orgs.actions import create_org
 from gonghui.orgs.building.common import (
@@ -28,35 +30,6 @@ from gonghui.orgs.models import (
 from gonghui.platform.access.scoping import clear_cache
 from gonghui.platform.validators import USCCError, check_uscc
 from gonghui.platform.workflow.base import ActionError, StateMachine, Transition, action
-
-founding_states = StateMachine(
-    "state",
-    [
-        Transition(
-            "submit",
-            frozenset({FoundingState.DRAFT, FoundingState.RETURNED}),
-            FoundingState.SUBMITTED,
-            _("Submit for review"),
-        ),
-        Transition(
-            "approve",
-            frozenset({FoundingState.SUBMITTED}),
-            FoundingState.APPROVED,
-            _("Approve and register"),
-        ),
-        Transition(
-            "return",
-            frozenset({FoundingState.SUBMITTED}),
-            FoundingState.RETURNED,
-            _("Return for changes"),
-        ),
-        Transition(
-            "reject", frozenset({FoundingState.SUBMITTED}), FoundingState.REJECTED, _("Reject")
-        ),
-    ],
-)
-
-# --- founding (建会) ----------------------------------------------------------------------------
 
 FOUNDING_FIELDS = (
     "name",
@@ -119,31 +92,167 @@ def _apply_founding_fields(ctx, application: FoundingApplication, fields: dict) 
     return changed
 
 
-def _check_complete(application: FoundingApplication) -> None:
-    """The guards shared by submit and approve: what a registration needs."""
-    _check_parent(application.parent, application.kind)
+def founding_problems(application: FoundingApplication) -> list[ActionError]:
+    """What a registration still lacks, in the order the guards ask (empty: complete). Reads
+    the parent, the employer and the employer's org (select them with the application)."""
+    problems = []
+    try:
+        _check_parent(application.parent, application.kind)
+    except ActionError as exc:
+        problems.append(exc)
     if application.kind == FoundingKind.GRASSROOTS:
         if application.employer is None:
-            raise ActionError(
-                _("A grassroots union needs the employer it is founded in."),
-                code="employer_required",
+            problems.append(
+                ActionError(
+                    _("A grassroots union needs the employer it is founded in."),
+                    code="employer_required",
+                )
             )
-        if application.employer.org.kind == OrgKind.GRASSROOTS:
-            raise ActionError(
-                _("This employer already has a union: %(org)s."),
-                code="employer_has_union",
-                params={"org": application.employer.org.name},
+        elif application.employer.org.kind == OrgKind.GRASSROOTS:
+            problems.append(
+                ActionError(
+                    _("This employer already has a union: %(org)s."),
+                    code="employer_has_union",
+                    params={"org": application.employer.org.name},
+                )
             )
     elif not application.area_description:
-        raise ActionError(
-            _("Describe the area or industry the federation covers."), code="area_required"
+        problems.append(
+            ActionError(
+                _("Describe the area or industry the federation covers."), code="area_required"
+            )
         )
     if not application.proposed_chair:
-        raise ActionError(_("Name the proposed chair."), code="chair_required")
+        problems.append(ActionError(_("Name the proposed chair."), code="chair_required"))
     if application.meeting_date is None:
-        raise ActionError(_("Give the date of the founding meeting."), code="meeting_required")
+        problems.append(
+            ActionError(_("Give the date of the founding meeting."), code="meeting_required")
+        )
     if application.member_count < 1:
-        raise ActionError(_("Give the number of members."), code="members_required")
+        problems.append(ActionError(_("Give the number of members."), code="members_required"))
+    return problems
+
+
+def _check_complete(application: FoundingApplication) -> None:
+    """The guard shared by submit and approve: what a registration needs."""
+    problems = founding_problems(application)
+    if problems:
+        raise problems[0]
+
+
+def incomplete_reasons(application: FoundingApplication, user=None) -> list[str]:
+    """``check`` of submit and approve: every problem at once, so the button says them all."""
+    return [message for problem in founding_problems(application) for message in problem]
+
+
+# --- the declared transitions -----------------------------------------------------------------
+
+
+class ApproveFoundingIn(Schema):
+    certificate_no: str = Field(
+        ..., min_length=1, max_length=64, title=N_("Legal-person certificate number")
+    )
+    union_uscc: str = Field(
+        ...,
+        min_length=1,
+        max_length=20,
+        title=N_("Union's unified social credit code"),
+        description=N_("A union's credit code starts with 8 (registered by the trade unions)."),
+    )
+    uscc_confirmed: bool = Field(
+        False, title=N_("I checked this credit code in the national system")
+    )
+
+
+class ReturnFoundingIn(Schema):
+    reason: str = Field(
+        ...,
+        min_length=1,
+        max_length=1000,
+        title=N_("Reason"),
+        description=N_("What the applicants must correct before they submit again."),
+    )
+
+
+class RejectFoundingIn(Schema):
+    reason: str = Field(
+        ...,
+        min_length=1,
+        max_length=1000,
+        title=N_("Reason"),
+        description=N_("Why the union cannot be founded. The application is closed for good."),
+    )
+
+
+# The API has no founding endpoints: these transitions are offered on the console.
+CONSOLE = frozenset({"console"})
+
+founding_states = StateMachine(
+    "state",
+    [
+        Transition(
+            "submit",
+            frozenset({FoundingState.DRAFT, FoundingState.RETURNED}),
+            FoundingState.SUBMITTED,
+            label=_("Send to the federation for review"),
+            permission="orgs.change_foundingapplication",
+            check=incomplete_reasons,
+            execute=lambda obj, actor: submit_founding_application(actor=actor, application=obj),
+            faces=CONSOLE,
+            done=_("The application was sent to the federation for review."),
+        ),
+        Transition(
+            "approve",
+            frozenset({FoundingState.SUBMITTED}),
+            FoundingState.APPROVED,
+            label=_("Approve and register"),
+            permission="orgs.approve_foundingapplication",
+            input=ApproveFoundingIn,
+            check=incomplete_reasons,
+            execute=lambda obj, actor, **data: approve_founding_application(
+                actor=actor, application=obj, **data
+            ),
+            faces=CONSOLE,
+            intro=_(
+                "Approving registers the union under this federation with its credit code, "
+                "opens its first term with the proposed chair and committee as officials, and "
+                "moves the employer to it."
+            ),
+            done=_("The union is registered with its first term and officials."),
+        ),
+        Transition(
+            "return",
+            frozenset({FoundingState.SUBMITTED}),
+            FoundingState.RETURNED,
+            label=_("Return for changes"),
+            permission="orgs.approve_foundingapplication",
+            input=ReturnFoundingIn,
+            execute=lambda obj, actor, **data: return_founding_application(
+                actor=actor, application=obj, **data
+            ),
+            faces=CONSOLE,
+            style="secondary",
+            done=_("The application was returned to the applicants for changes."),
+        ),
+        Transition(
+            "reject",
+            frozenset({FoundingState.SUBMITTED}),
+            FoundingState.REJECTED,
+            label=_("Refuse the founding"),
+            permission="orgs.approve_foundingapplication",
+            input=RejectFoundingIn,
+            execute=lambda obj, actor, **data: reject_founding_application(
+                actor=actor, application=obj, **data
+            ),
+            faces=CONSOLE,
+            style="danger",
+            done=_("The founding was refused."),
+        ),
+    ],
+)
+
+
+# --- the actions ------------------------------------------------------------------------------
 
 
 @action("orgs.create_founding_application", permission="orgs.add_foundingapplication")
