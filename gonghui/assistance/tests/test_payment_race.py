@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 
 from gonghui.assistance import actions
+from gonghui.assistance.actions import money as money_actions
 from gonghui.assistance.choices import ApplicationState as S
 from gonghui.assistance.choices import ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Application, Budget, Payment
@@ -219,7 +220,7 @@ def test_fault_after_the_payment_insert_rolls_everything_back(
         assert Payment.objects.filter(item=item).exists()  # the insert did happen
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(actions, where, boom)
+    monkeypatch.setattr(money_actions, where, boom)  # looked up in the money module
     with pytest.raises(RuntimeError, match="disk on fire"):
         actions.record_payment(actor=staff.finance, item=item, bank_reference="R1")
     assert not Payment.objects.filter(item=item).exists()
