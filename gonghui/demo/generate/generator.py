@@ -78,6 +78,8 @@ class CityGenerator(TreeMixin, PeopleMixin, AssistanceMixin):
             raise GenerateRefused(
                 "the database already has people: use a fresh database, or --append"
             )
+        # Before anything is written: refused when the holiday calendar lacks a year needed.
+        self.join_request_days = self.submission_days()
         started = time.perf_counter()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:

@@ -6,7 +6,13 @@ import hashlib
 import time
 from datetime import date, timedelta
 
-from gonghui.demo.generate.common import BATCH, _add_years, _bisect, _cumulate
+from gonghui.demo.generate.common import (
+    BATCH,
+    GenerateRefused,
+    _add_years,
+    _bisect,
+    _cumulate,
+)
 from gonghui.demo.generate.identifiers import BIRTH_FIRST, BIRTH_LAST, IdNumbers, Mobiles
 from gonghui.demo.generate.tree import City
 from gonghui.demo.generate.words import (
@@ -17,10 +23,28 @@ from gonghui.demo.generate.words import (
     PLATFORMS,
     STATE_SHARES,
 )
+from gonghui.platform.calendar import workdays
 
 
 class PeopleMixin:
     """:class:`~gonghui.demo.generate.generator.CityGenerator` steps for people."""
+
+    def submission_days(self) -> tuple[date, ...]:
+        """The days new people's join applications are submitted on, drawn with equal weight:
+        their ages are working days on the holiday calendar counted back from ``as_of``, around
+        the join review period (``JOIN_REVIEW``, ``GONGHUI_JOIN_REVIEW_WORKING_DAYS``), so that
+        most are fresh, some due soon (inside its 3-day warning) and some overdue. Refused when
+        the calendar lacks a year they need."""
+        from gonghui.members.deadlines import JOIN_REVIEW
+
+        review = JOIN_REVIEW.days
+        ages = (0, 1, 1, 2, 3, 5, 8, review - 3, review - 1, review + 5, review + 20)
+        try:
+            return tuple(workdays.add_working_days(self.as_of, -max(age, 0)) for age in ages)
+        except workdays.CalendarYearMissing as exc:
+            raise GenerateRefused(
+                f"join applications are dated on the holiday calendar: {exc}"
+            ) from exc
 
     # -- people, memberships, transfers, join requests
     def people(self, city: City) -> None:
@@ -481,7 +505,8 @@ class PeopleMixin:
                     elif r < 0.014:
                         self.visit_candidates.append((pid, person_org, name))
                 pid += 1
-            # New people's applications: pending (some older than 15 working days), rejected.
+            # New people's applications, dated on the holiday calendar: pending (some due
+            # soon, some overdue), rejected.
             share = size / self.members
             want_pending = round(n_pending * (done + size) / self.members) - pending
             want_rejected = (
@@ -505,9 +530,7 @@ class PeopleMixin:
                     if org.employers and org.kind == "grassroots"
                     else (None, rng.choice(PLATFORMS.get(form, ("美团",))))
                 )
-                submitted = self.at(
-                    as_of - timedelta(days=rng.choice((0, 1, 1, 2, 3, 5, 8, 12, 20, 25, 40)))
-                )
+                submitted = self.at(rng.choice(self.join_request_days))
                 name = self.name()
                 requests.append(
                     (

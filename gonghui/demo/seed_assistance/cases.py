@@ -68,8 +68,9 @@ CASES: list[dict] = [
         "items": [("living", 4000), ("education", 2000)],
         "situation": "本人工伤致残后转岗，收入减半。",
         "objection": ("有群众反映申请人家中另有门面出租收入", "同小区居民（匿名来电）", None),
-        # Its 5 working days of publicity are over; the open objection holds it there.
-        "verified_working_days_ago": 7,
+        # Its publicity (PUBLICITY: GONGHUI_ASSISTANCE_PUBLICITY_WORKING_DAYS working days) is
+        # over; the open objection holds it there.
+        "publicity_over": True,
         "tier": "relative",
     },
     {

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from gonghui.assistance import actions
 from gonghui.assistance.choices import ApplicationState as S
+from gonghui.assistance.deadlines import PUBLICITY
 from gonghui.assistance.models import Application
 from gonghui.demo.seed_assistance.cases import LI_NA_CASE, ORDER, _file_data, _items
 from gonghui.demo.seed_assistance.documents import _upload
@@ -58,9 +59,9 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
                 authorisation=_upload(n, "income-check-authorisation"),
             )
         elif state == S.VERIFICATION:
-            # Publicity runs on the holiday calendar from the day of verification; a case
-            # verified some working days ago shows a publicity that has run its course.
-            ago = case.get("verified_working_days_ago", 0)
+            # Publicity runs on the holiday calendar from the day of verification (PUBLICITY);
+            # a case whose publicity is over was verified so that it ended two working days ago.
+            ago = PUBLICITY.days + 2 if case.get("publicity_over") else 0
             verified_on = workdays.add_working_days(today, -ago)
             app = actions.verify(
                 actor=staff.reviewer,
