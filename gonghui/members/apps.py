@@ -14,6 +14,14 @@ class MembersConfig(AppConfig):
         queries.register()
         register(deadlines.JOIN_REVIEW)
 
+        # The declared transitions of join requests, transfers and memberships (the console,
+        # the API and the portal are built from them); "decided" is a state conflict (409).
+        from gonghui.members.workflows import register_workflows
+        from gonghui.platform.api.errors import conflict_codes
+
+        register_workflows()
+        conflict_codes("decided")
+
         # The roster joins the import engine (platform/imports/jobs.py imports no app), and
         # the roster upload/export pages join the console.
         from gonghui.members import admin_imports, roster  # noqa: F401  (admin_imports registers)

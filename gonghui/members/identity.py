@@ -35,6 +35,7 @@ from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_name, mask_phone
 from gonghui.platform.sms.backends import send_sms
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
+from gonghui.platform.workflow.transitions import machine_for
 
 # The codes of what a reviewer is told about an application (``join_findings``).
 PHONE_DIFFERS = "phone_differs"
@@ -317,11 +318,14 @@ def disown_join_claim(ctx, *, request: JoinRequest) -> JoinRequest:
     """The person on file says she did not apply: the application is refused."""
     request = _own_claim(ctx, request)
     reason = gettext("The person on file says she did not apply.")
-    request.state = JoinRequestState.REJECTED
     request.reason = reason
     request.decided_at = timezone.now()
     request.decided_by = ctx.actor
-    request.save(update_fields=["state", "reason", "decided_at", "decided_by"])
+    # The declared "disown_claim" of members/workflows.py (found through the registry: this
+    # module imports nothing from members.actions or workflows).
+    machine_for(JoinRequest).apply(
+        ctx, request, "disown_claim", extra_fields=["reason", "decided_at", "decided_by"]
+    )
     ctx.wrote(request, details={"disowned": True, "name": mask_name(request.name)}, recheck=False)
     ctx.org = request.org
     ctx.on_commit(
