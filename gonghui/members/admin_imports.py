@@ -1,5 +1,6 @@
 """Console pages: roster upload with a live progress bar, the error workbook, the template,
-the member export and export requests (maker-checker).
+the member export and export requests (maker-checker: 批准导出 / 不予导出 are the declared
+transitions of platform/imports/workflows.py, run on ``TransitionAdmin``'s ``<pk>/do/<name>/``).
 
 Job and request pages read through ``restrict`` with the members permissions (there are no
 separate "imports" permissions): an object outside your subtree answers 404.
@@ -17,7 +18,6 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from gonghui.console.base import ScopedModelAdmin
 from gonghui.console.sites import console_site
@@ -38,6 +38,7 @@ from gonghui.platform.imports.jobs import permission_for
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.faces import TransitionAdmin, offers
 
 APPROVE_PERMISSION = "members.approve_export"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -343,7 +344,7 @@ def export_memberships(request):
 
 
 @admin.register(ExportRequest, site=console_site)
-class ExportRequestAdmin(ScopedModelAdmin):
+class ExportRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     list_display = ["id", "org", "requested_by", "row_count", "state", "requested_at", "decided_by"]
     list_filter = ["state"]
     list_select_related = ["org", "requested_by", "decided_by"]
@@ -374,7 +375,6 @@ class ExportRequestAdmin(ScopedModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("export.xlsx", view(export_memberships), name="members_export"),
-            path("<int:pk>/decide/", view(self.decide_view), name="imports_exportrequest_decide"),
             path(
                 "<int:pk>/download/",
                 view(self.download_view),
@@ -391,45 +391,25 @@ class ExportRequestAdmin(ScopedModelAdmin):
         except ExportRequest.DoesNotExist as exc:
             raise Http404 from exc
 
+    def transition_object(self, request, object_id):
+        # The pages of 批准导出 / 不予导出 read the request as the detail does.
+        return self._request(request, int(object_id))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not str(object_id).isdigit():
             raise Http404
         obj = self._request(request, int(object_id))
         user = request.user
-        can_decide = (
-            obj.state == ExportState.PENDING
-            and obj.requested_by_id != user.pk
-            and restrict(ExportRequest, user, APPROVE_PERMISSION).filter(pk=obj.pk).exists()
-        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Export request #%(id)s") % {"id": obj.pk},
             "obj": obj,
             "opts": self.opts,
-            "can_decide": can_decide,
+            # The declared decisions (platform/imports/workflows.py), each on <pk>/do/<name>/.
+            "transition_buttons": offers(obj, user, "console"),
             "can_download": obj.state == ExportState.APPROVED and obj.requested_by_id == user.pk,
         }
-        return render(request, "imports/exportrequest_detail.html", context)
-
-    def decide_view(self, request, pk):
-        return require_POST(self._decide)(request, pk)
-
-    def _decide(self, request, pk):
-        obj = self._request(request, pk)
-        decision = request.POST.get("decision")
-        reason = request.POST.get("reason", "")
-        try:
-            if decision == "approve":
-                actions.approve_export(actor=request.user, request=obj, reason=reason)
-                messages.success(request, _("The export was approved."))
-            elif decision == "reject":
-                actions.reject_export(actor=request.user, request=obj, reason=reason)
-                messages.success(request, _("The export was rejected."))
-            else:
-                raise Http404
-        except ActionError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(reverse("console:imports_exportrequest_change", args=[pk]))
+        return render(request, "members/admin/exportrequest_detail.html", context)
 
     def download_view(self, request, pk):
         obj = self._request(request, pk)

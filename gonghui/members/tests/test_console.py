@@ -15,6 +15,7 @@ from gonghui.orgs.choices import OrgKind
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_phone
 from gonghui.platform.testing.factories import make_org
 from gonghui.platform.testing.scope import ScopeCase, check_scope
+from gonghui.platform.testing.workflow import rendered_transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +63,13 @@ def test_person_join_request_transfer_and_channel_details_are_404_outside(client
     ):
         response = client.get(reverse(f"console:members_{name}_change", args=[pk]))
         assert response.status_code == 404, name
-    for name in ("approve", "reject"):
-        url = reverse(f"console:members_joinrequest_{name}", args=[request.pk])
+    for name in ("approve", "reject", "check_identity"):
+        url = reverse("console:members_joinrequest_do", args=[request.pk, name])
         assert client.get(url).status_code == 404
-        assert client.post(url, {"reason": "x"}).status_code == 404
+        assert client.post(url, {"reason": "x", "note": "x"}).status_code == 404
     assert JoinRequest.objects.get().state == JoinRequestState.PENDING
-    url = reverse("console:members_membership_state", args=[m.pk])
-    assert client.post(url, {"transition": "expel", "reason": "x"}).status_code == 404
+    url = reverse("console:members_membership_do", args=[m.pk, "expel"])
+    assert client.post(url, {"reason": "x"}).status_code == 404
     assert Membership.objects.get(pk=m.pk).state == MembershipState.ACTIVE
 
 
@@ -175,8 +176,14 @@ def test_member_detail_shows_reveal_panel_and_history(client, tree):
     assert 'id="pii-reveal"' in html and "members.person" in html
     assert 'id="membership-history"' in html
     assert "本人申请" in html and m.card_no in html and current.card_no in html
-    assert 'id="membership-state-form"' in html
-    assert 'id="membership-transfer-form"' in html
+    # The state and transfer buttons are the declared ones (members/workflows.py).
+    assert rendered_transitions(html) == {
+        "transfer": True,
+        "retain": True,
+        "withdraw": True,
+        "lapse": True,
+        "expel": True,
+    }
 
 
 def test_reveal_from_member_detail_is_audited(client, tree):
@@ -200,11 +207,12 @@ def test_reveal_from_member_detail_is_audited(client, tree):
 def test_state_change_needs_a_reason_to_end(client, tree):
     m = member(tree)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_membership_state", args=[m.pk])
-    response = client.post(url, {"transition": "withdraw", "reason": ""}, follow=True)
-    assert "A reason is required." in _messages(response)
+    url = reverse("console:members_membership_do", args=[m.pk, "withdraw"])
+    assert 'name="reason"' in _html(client.get(url))
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
     assert Membership.objects.get(pk=m.pk).state == MembershipState.ACTIVE
-    response = client.post(url, {"transition": "withdraw", "reason": "本人申请"}, follow=True)
+    response = client.post(url, {"reason": "本人申请"}, follow=True)
     assert Membership.objects.get(pk=m.pk).state == MembershipState.WITHDRAWN
     assert "The membership state was changed." in _messages(response)
 
@@ -220,29 +228,31 @@ def test_state_change_needs_a_reason_to_end(client, tree):
 def test_state_transitions_from_the_console(client, tree, steps, final):
     m = member(tree)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_membership_state", args=[m.pk])
     for step in steps:
-        client.post(url, {"transition": step, "reason": "理由"})
+        url = reverse("console:members_membership_do", args=[m.pk, step])
+        assert client.post(url, {"reason": "理由"}).status_code == 302
     assert Membership.objects.get(pk=m.pk).state == final
 
 
-def test_illegal_transition_is_refused_with_a_message(client, tree):
+def test_a_transition_not_offered_from_this_state_has_no_page(client, tree):
     m = member(tree)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_membership_state", args=[m.pk])
-    response = client.post(url, {"transition": "reinstate"}, follow=True)
-    assert _messages(response)
+    for name in ("reinstate", "complete_transfer", "stay", "fly"):
+        url = reverse("console:members_membership_do", args=[m.pk, name])
+        assert client.post(url, {"reason": "x"}).status_code == 404
+        assert client.get(url).status_code == 404
     assert Membership.objects.get(pk=m.pk).state == MembershipState.ACTIVE
-    assert client.get(url).status_code == 405
 
 
 def test_request_transfer_from_the_detail_page(client, tree):
     m = member(tree)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_membership_transfer", args=[m.pk])
-    response = client.post(url, {"to_org": "不存在的工会"}, follow=True)
-    assert Transfer.objects.count() == 0 and _messages(response)
-    client.post(url, {"to_org": tree.jb_grassroots.name, "employer_name": "新公司"})
+    url = reverse("console:members_membership_do", args=[m.pk, "transfer"])
+    response = client.post(url, {"to_org": "不存在的工会"})
+    assert response.status_code == 200 and Transfer.objects.count() == 0
+    assert "Enter the exact name or number of an active receiving union." in _html(response)
+    response = client.post(url, {"to_org": tree.jb_grassroots.name, "employer_name": "新公司"})
+    assert response.status_code == 302
     transfer = Transfer.objects.get()
     assert transfer.initiated_by == "sender" and transfer.to_org == tree.jb_grassroots
     assert Membership.objects.get(pk=m.pk).state == MembershipState.TRANSFERRING
@@ -331,10 +341,10 @@ def test_queue_overdue_badge_and_age_filter(client, tree, settings):
 def test_approve_from_the_queue(client, tree):
     request = join_request(tree, 1)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_joinrequest_approve", args=[request.pk])
-    assert "Approve" in _html(client.get(url))  # a confirmation page first
+    url = reverse("console:members_joinrequest_do", args=[request.pk, "approve"])
+    assert "Admit as a member" in _html(client.get(url))  # a confirmation page first
     response = client.post(url)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse(QUEUE)
     request.refresh_from_db()
     assert request.state == JoinRequestState.APPROVED and request.membership.card_no
 
@@ -342,10 +352,10 @@ def test_approve_from_the_queue(client, tree):
 def test_reject_needs_a_reason(client, tree):
     request = join_request(tree, 1)
     client.force_login(tree.yubei_admin)
-    url = reverse("console:members_joinrequest_reject", args=[request.pk])
+    url = reverse("console:members_joinrequest_do", args=[request.pk, "reject"])
     assert 'name="reason"' in _html(client.get(url))
     response = client.post(url, {"reason": "  "})
-    assert response.status_code == 200 and "A reason is required." in _messages(response)
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
     assert JoinRequest.objects.get().state == JoinRequestState.PENDING
     assert client.post(url, {"reason": "不在本单位工作"}).status_code == 302
     request.refresh_from_db()
@@ -382,17 +392,18 @@ def transfer(tree):
 
 def test_both_sides_see_the_transfer_only_receiver_approves(client, tree, transfer):
     url = reverse("console:members_transfer_changelist")
-    approve = reverse("console:members_transfer_approve", args=[transfer.pk])
+    detail = reverse("console:members_transfer_change", args=[transfer.pk])
+    approve = reverse("console:members_transfer_do", args=[transfer.pk, "approve_receiving"])
     client.force_login(tree.yubei_admin)
-    html = _html(client.get(url))
-    assert reverse("console:members_transfer_change", args=[transfer.pk]) in html
+    assert detail in _html(client.get(url))
+    html = _html(client.get(detail))
     assert approve not in html  # the sender cannot complete it
-    response = client.post(approve, follow=True)
-    assert "The other union decides this step." in _messages(response)
+    assert rendered_transitions(html) == {"reject": True, "cancel": True}
+    assert client.post(approve).status_code == 404
     assert Transfer.objects.get().state == TransferState.PENDING_RECEIVER
 
     client.force_login(tree.jiangbei_admin)
-    assert approve in _html(client.get(url))
+    assert approve in _html(client.get(detail))
     assert client.post(approve).status_code == 302
     assert Transfer.objects.get().state == TransferState.APPROVED
     assert Membership.objects.get(org=tree.jb_grassroots).state == MembershipState.ACTIVE
@@ -416,20 +427,22 @@ def test_sender_first_transfer_is_approved_by_the_sender_then_the_receiver(clien
         actor=tree.jiangbei_admin, membership=m, to_org=tree.jb_grassroots, initiated_by="receiver"
     )
     assert t.state == TransferState.PENDING_SENDER
-    approve = reverse("console:members_transfer_approve", args=[t.pk])
+    sending = reverse("console:members_transfer_do", args=[t.pk, "approve_sending"])
+    receiving = reverse("console:members_transfer_do", args=[t.pk, "approve_receiving"])
     client.force_login(tree.jiangbei_admin)
-    client.post(approve)
+    assert client.post(sending).status_code == 404  # the sending union's step
+    assert client.post(receiving).status_code == 404  # not yet
     assert Transfer.objects.get().state == TransferState.PENDING_SENDER
     client.force_login(tree.yubei_admin)
-    client.post(approve)
+    assert client.post(sending).status_code == 302
     assert Transfer.objects.get().state == TransferState.PENDING_RECEIVER
     client.force_login(tree.jiangbei_admin)
-    client.post(approve)
+    assert client.post(receiving).status_code == 302
     assert Transfer.objects.get().state == TransferState.APPROVED
 
 
 def test_reject_transfer_with_reason(client, tree, transfer):
-    url = reverse("console:members_transfer_reject", args=[transfer.pk])
+    url = reverse("console:members_transfer_do", args=[transfer.pk, "reject"])
     client.force_login(tree.jiangbei_admin)
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200
@@ -532,7 +545,9 @@ def test_pages_render_in_chinese(client, tree):
         reverse(MEMBERS),
         reverse("console:members_membership_change", args=[m.pk]),
         reverse(QUEUE),
-        reverse("console:members_joinrequest_reject", args=[request.pk]),
+        reverse("console:members_joinrequest_change", args=[request.pk]),
+        reverse("console:members_joinrequest_do", args=[request.pk, "reject"]),
+        reverse("console:members_membership_do", args=[m.pk, "transfer"]),
         reverse("console:members_transfer_changelist"),
         reverse("console:members_joinchannel_changelist"),
         reverse("console:members_person_changelist"),
