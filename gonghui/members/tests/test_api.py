@@ -116,6 +116,7 @@ def test_detail_masks_id_and_phone(api, tree):
 def test_detail_outside_scope_is_404(api, tree):
     other = member(tree, 1, org=tree.jb_grassroots, actor=tree.jiangbei_admin)
     _error(api.get(f"/api/v1/members/{other.pk}"), 404, "not_found")
+    _error(_post(api, f"/api/v1/members/{other.pk}/retain"), 404, "not_found")
     _error(
         _post(api, f"/api/v1/members/{other.pk}/state", {"transition": "retain"}), 404, "not_found"
     )
@@ -145,14 +146,39 @@ def test_register_member(api, tree):
 
 def test_state_changes(api, tree):
     m = member(tree)
-    url = f"/api/v1/members/{m.pk}/state"
-    _error(_post(api, url, {"transition": "withdraw"}), 400, "reason_required")
-    _error(_post(api, url, {"transition": "fly"}), 400, "invalid_transition")
-    response = _post(api, url, {"transition": "lapse", "reason": "欠费"})
+    url = f"/api/v1/members/{m.pk}"
+    error = _error(_post(api, f"{url}/withdraw"), 422, "validation_error")
+    assert any("reason" in d["loc"] for d in error["details"])  # the field is named
+    _error(_post(api, f"{url}/withdraw", {"reason": " "}), 400, "reason_required")
+    _error(_post(api, f"{url}/fly"), 404, "not_found")
+    _error(_post(api, f"{url}/reinstate"), 409, "invalid_transition")  # not from active
+    response = _post(api, f"{url}/lapse", {"reason": "欠费"})
     assert response.status_code == 200 and response.json()["state"] == "lapsed"
-    assert _post(api, url, {"transition": "reinstate"}).json()["state"] == "active"
-    assert _post(api, url, {"transition": "expel", "reason": "违纪"}).json()["state"] == "expelled"
+    assert {t["name"] for t in response.json()["allowed_transitions"]} == {"reinstate", "expel"}
+    assert _post(api, f"{url}/reinstate").json()["state"] == "active"
+    assert _post(api, f"{url}/expel", {"reason": "违纪"}).json()["state"] == "expelled"
     assert Membership.objects.get().state == MembershipState.EXPELLED
+
+
+def test_the_old_state_endpoint_is_gone_and_names_the_new_ones(api, tree):
+    m = member(tree)
+    error = _error(
+        _post(api, f"/api/v1/members/{m.pk}/state", {"transition": "retain"}), 410, "gone"
+    )
+    paths = [d["message"] for d in error["details"]]
+    assert f"POST /api/v1/members/{m.pk}/retain" in paths and len(paths) == 6
+    assert f"/api/v1/members/{m.pk}/retain" in error["message"]
+    assert Membership.objects.get().state == MembershipState.ACTIVE
+
+
+def test_a_membership_is_sent_to_another_union(api, tree):
+    m = member(tree)
+    url = f"/api/v1/members/{m.pk}/transfer"
+    _error(_post(api, url, {"to_org": "不存在的工会"}), 400, "invalid_org")
+    response = _post(api, url, {"to_org": str(tree.jb_grassroots.pk), "reason": "换工作"})
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "transferring"
+    assert Transfer.objects.get().to_org == tree.jb_grassroots
 
 
 def test_member_list_query_count(api, tree, django_assert_max_num_queries):
@@ -179,8 +205,9 @@ def test_join_request_list_detail_approve_reject(api, tree):
     response = _post(api, f"/api/v1/join-requests/{first.pk}/approve")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["request"]["state"] == "approved" and body["card_no"]
-    _error(_post(api, f"/api/v1/join-requests/{first.pk}/approve"), 400, "decided")
+    assert body["state"] == "approved" and body["card_no"] and body["membership_id"]
+    assert body["allowed_transitions"] == []
+    _error(_post(api, f"/api/v1/join-requests/{first.pk}/approve"), 409, "invalid_transition")
 
     _error(_post(api, f"/api/v1/join-requests/{second.pk}/reject", {}), 422, "validation_error")
     _error(
@@ -247,12 +274,20 @@ def test_transfer_approved_by_the_receiving_side_only(client, tree):
     )
     client.force_login(tree.yubei_admin)
     assert [i["id"] for i in client.get("/api/v1/transfers/").json()["items"]] == [t.pk]
-    _error(_post(client, f"/api/v1/transfers/{t.pk}/approve"), 404, "not_found")
+    _error(_post(client, f"/api/v1/transfers/{t.pk}/approve_receiving"), 404, "not_found")
     assert Transfer.objects.get().state == TransferState.PENDING_RECEIVER
 
     client.force_login(tree.jiangbei_admin)
-    assert client.get(f"/api/v1/transfers/{t.pk}").json()["member_name"] == "张*"
-    response = _post(client, f"/api/v1/transfers/{t.pk}/approve")
+    detail = client.get(f"/api/v1/transfers/{t.pk}").json()
+    assert detail["member_name"] == "张*"
+    assert [a["name"] for a in detail["allowed_transitions"]] == [
+        "approve_receiving",
+        "reject",
+        "cancel",
+    ]
+    error = _error(_post(client, f"/api/v1/transfers/{t.pk}/approve"), 410, "gone")
+    assert f"POST /api/v1/transfers/{t.pk}/approve_receiving" in error["message"]
+    response = _post(client, f"/api/v1/transfers/{t.pk}/approve_receiving")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "approved" and response.json()["new_membership_id"]
 
