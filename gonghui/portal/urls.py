@@ -8,8 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("card/", views.card, name="card"),
     path("transfer/", views.transfer_request, name="transfer-request"),
-    path("transfer/<int:pk>/cancel/", views.transfer_cancel, name="transfer-cancel"),
+    # The worker's own declared transitions (members/workflows.py, portal face).
+    path("transfer/<int:pk>/<str:name>/", views.transfer_do, name="transfer-do"),
     path("join-claims/<int:pk>/", views.join_claim, name="join-claim"),
+    path("join-claims/<int:pk>/<str:name>/", views.join_claim_do, name="join-claim-do"),
     # Hardship help (困难帮扶): the member's own applications.
     path("assistance/", assistance_views.assistance_home, name="assistance"),
     path("assistance/apply/", assistance_views.assistance_apply, name="assistance-apply"),

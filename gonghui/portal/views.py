@@ -1,4 +1,10 @@
-"""Worker portal (/m/): phone + SMS code login, joining by QR, the member's home and card."""
+"""Worker portal (/m/): phone + SMS code login, joining by QR, the member's home and card.
+
+A worker's buttons on her own records - 是我本人 / 不是我 on an application made with her ID,
+withdrawing her transfer request - are the ``portal`` face of the declared transitions
+(members/workflows.py): offered by their ``owner`` tests, rendered by
+``workflow/portal_buttons.html``, each posted to ``…/<pk>/<name>/`` and run through the same
+declaration (and the same action) as on the console and the API."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -18,17 +24,13 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.actions import member_sign_in
 from gonghui.members import joining
-from gonghui.members.actions import (
-    MEMBER_ORG_KINDS,
-    cancel_transfer,
-    link_member_account,
-    request_transfer,
-)
+from gonghui.members.actions import MEMBER_ORG_KINDS, link_member_account, request_transfer
 from gonghui.members.choices import TransferInitiator, TransferState
-from gonghui.members.identity import claims_on_my_record, confirm_join_claim, disown_join_claim
+from gonghui.members.identity import claims_on_my_record
 from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
 from gonghui.members.posters import qr_svg_inline
 from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
+from gonghui.members.workflows import join_request_states, transfer_states
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
 from gonghui.orgs.queries import union_directory
@@ -44,6 +46,7 @@ from gonghui.platform.sms.services import (
 )
 from gonghui.platform.validators import normalize_mobile
 from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.faces import offer_for, offers, run_posted
 from gonghui.portal.forms import CodeForm, JoinForm, PhoneForm, TransferForm
 
 SESSION_PHONE = "portal_login_phone"
@@ -287,19 +290,23 @@ def _member_context(request, person: Person | None) -> dict:
         join_filter |= Q(id_index=person.id_index)
     join_requests = JoinRequest.objects.filter(join_filter).select_related("org")
     transfers = (
-        Transfer.objects.own(request.user)
-        .select_related("from_org", "to_org")
-        .order_by("-requested_at")
+        list(
+            Transfer.objects.own(request.user)
+            .select_related("from_org", "to_org", "membership__person")
+            .order_by("-requested_at")[:10]
+        )
         if person
-        else Transfer.objects.none()
+        else []
     )
     open_transfer = next(
         (t for t in transfers if t.state in OPEN_TRANSFER_STATES),
         None,
     )
+    for t in transfers:
+        t.buttons = offers(t, request.user, "portal")
     claims = list(claims_on_my_record(request.user))
     for claim in claims:
-        claim.masked_phone = mask_phone(claim.phone)
+        _claim_context(request, claim)
     return {
         "person": person,
         "membership": membership,
@@ -307,7 +314,7 @@ def _member_context(request, person: Person | None) -> dict:
         "join_requests": join_requests.exclude(pk__in=[c.pk for c in claims]).order_by(
             "-submitted_at"
         )[:10],
-        "transfers": transfers[:10],
+        "transfers": transfers,
         "open_transfer": open_transfer,
     }
 
@@ -374,46 +381,74 @@ def transfer_request(request):
     return redirect("portal:home")
 
 
+# --- the worker's own transitions (the portal face of members/workflows.py) --------------------
+
+
+def _claim_url(claim, name: str) -> str:
+    return reverse("portal:join-claim-do", args=[claim.pk, name])
+
+
+def _transfer_url(transfer, name: str) -> str:
+    return reverse("portal:transfer-do", args=[transfer.pk, name])
+
+
+join_request_states.link("portal", _claim_url)
+transfer_states.link("portal", _transfer_url)
+
+
+def _claim_context(request, claim) -> None:
+    claim.masked_phone = mask_phone(claim.phone)
+    claim.buttons = offers(claim, request.user, "portal")
+
+
+def _run_own(request, obj, name: str) -> None:
+    """Run the portal transition ``name`` on the worker's own ``obj``: 404 when it is not
+    offered to her; its reasons, its form's errors or its ``done`` message as a message."""
+    offer = offer_for(obj, request.user, name, "portal")
+    if offer is None:
+        raise Http404
+    if not offer.enabled:
+        messages.error(request, " ".join(offer.reasons))
+        return
+    _result, form = run_posted(request, obj, name, "portal")
+    if form.errors:
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+    else:
+        messages.success(request, str(offer.transition.done or offer.label))
+
+
 @member_required
 @require_POST
-def transfer_cancel(request, pk):
-    person = person_of(request.user)
-    if person is None:
-        raise Http404
-    transfer = get_object_or_404(Transfer.objects.own(request.user), pk=pk)
-    try:
-        cancel_transfer(actor=request.user, transfer=transfer)
-    except ActionError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your transfer request was cancelled."))
+def transfer_do(request, pk, name):
+    """The member's own transfer request: withdraw it (``cancel``)."""
+    transfer = get_object_or_404(
+        Transfer.objects.own(request.user).select_related(
+            "membership__person", "from_org", "to_org"
+        ),
+        pk=pk,
+    )
+    _run_own(request, transfer, name)
     return redirect("portal:home")
 
 
 @member_required
-@require_POST
 def join_claim(request, pk):
-    """The person on file answers an application made with her ID and another phone."""
+    """An application made with her ID number and another phone, for the person on file to
+    answer: 是我本人 / 不是我."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     claim = get_object_or_404(claims_on_my_record(request.user), pk=pk)
-    if request.POST.get("answer") == "mine":
-        confirm_join_claim(actor=request.user, request=claim)
-        messages.success(
-            request,
-            _(
-                "Thank you. The union can now approve the application; your mobile number on "
-                "file will change to %(phone)s."
-            )
-            % {"phone": mask_phone(claim.phone)},
-        )
-    elif request.POST.get("answer") == "not_mine":
-        disown_join_claim(actor=request.user, request=claim)
-        messages.success(
-            request,
-            _(
-                "The application was refused and the union can see that you did not make it. "
-                "Your record is unchanged."
-            ),
-        )
+    _claim_context(request, claim)
+    return render(request, "portal/join_claim.html", {"claim": claim})
+
+
+@member_required
+@require_POST
+def join_claim_do(request, pk, name):
+    """The person on file answers the claim (``confirm_claim`` or ``disown_claim``)."""
+    claim = get_object_or_404(claims_on_my_record(request.user), pk=pk)
+    _run_own(request, claim, name)
     return redirect("portal:home")
 
 

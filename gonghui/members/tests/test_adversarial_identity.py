@@ -31,6 +31,7 @@ from gonghui.platform.pii.fields import index_for
 from gonghui.platform.sms.backends import LocmemBackend
 from gonghui.platform.sms.models import SMSCode
 from gonghui.platform.testing.factories import MemberFactory
+from gonghui.platform.testing.workflow import rendered_transitions
 from gonghui.platform.workflow.base import ActionError, OutOfScope
 
 pytestmark = pytest.mark.django_db
@@ -150,11 +151,13 @@ def test_claiming_a_former_member_changes_nothing_until_proved(
     assert err.value.code == identity.PHONE_DIFFERS
     client.force_login(tree.yubei_admin)
     api = client.post(f"/api/v1/join-requests/{claim.pk}/approve")
-    assert api.status_code == 400 and api.json()["error"]["code"] == identity.PHONE_DIFFERS
+    assert api.status_code == 409 and api.json()["error"]["code"] == "transition_refused"
+    assert "this phone is not the one on file" in api.json()["error"]["details"][0]["message"]
     page = client.get(reverse("console:members_joinrequest_change", args=[claim.pk]))
     html = page.content.decode()
-    assert "this phone is not the one on file" in html and 'id="approve-blocked"' in html
-    client.post(reverse("console:members_joinrequest_approve", args=[claim.pk]))
+    assert "this phone is not the one on file" in html
+    assert rendered_transitions(html)["approve"] is False  # 同意入会 shown disabled, with why
+    client.post(reverse("console:members_joinrequest_do", args=[claim.pk, "approve"]))
     victim = Person.objects.get(pk=former_member.pk)
     assert victim.phone == VICTIM_PHONE and victim.user_id == former_member.user_id
     assert not Membership.objects.filter(person=victim, state=MembershipState.ACTIVE).exists()
@@ -181,7 +184,7 @@ def test_the_person_on_file_disowns_the_claim(
     home = client.get("/m/").content.decode()
     assert f'id="join-claim-{claim.pk}"' in home and "137****7000" in home
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/m/join-claims/{claim.pk}/", {"answer": "not_mine"})
+        client.post(f"/m/join-claims/{claim.pk}/disown_claim/")
     claim.refresh_from_db()
     assert claim.state == JoinRequestState.REJECTED and claim.decided_by == former_member.user
     assert "not approved" in texts_to(ATTACKER_PHONE)[-1]
@@ -202,7 +205,7 @@ def test_the_person_on_file_confirms_and_her_new_phone_takes_over(
     )
     claim = JoinRequest.objects.get()
     client.force_login(former_member.user)
-    client.post(f"/m/join-claims/{claim.pk}/", {"answer": "mine"})
+    client.post(f"/m/join-claims/{claim.pk}/confirm_claim/")
     claim.refresh_from_db()
     assert claim.identity_proof == IdentityProof.PHONE_ON_FILE
     LocmemBackend.outbox.clear()
@@ -224,9 +227,9 @@ def test_staff_record_an_in_person_check_then_approve(client, tree, former_membe
     claim = apply_as(tree, channel=channel)
     client.force_login(tree.yubei_admin)
     if face == "console":
-        url = reverse("console:members_joinrequest_identity", args=[claim.pk])
-        assert client.post(url, {"reason": ""}).status_code == 200  # a note is required
-        client.post(url, {"reason": "核对身份证原件，本人到场"})
+        url = reverse("console:members_joinrequest_do", args=[claim.pk, "check_identity"])
+        assert client.post(url, {"note": ""}).status_code == 200  # a note is required
+        client.post(url, {"note": "核对身份证原件，本人到场"})
     else:
         url = f"/api/v1/join-requests/{claim.pk}/identity-check"
         response = client.post(url, json.dumps({"note": "核对身份证原件"}), "application/json")
@@ -249,7 +252,7 @@ def test_an_outsider_cannot_record_the_check_or_answer_the_claim(client, tree, f
         with pytest.raises(OutOfScope):
             identity.confirm_join_claim(actor=stranger, request=claim)
         client.force_login(stranger)
-        response = client.post(f"/m/join-claims/{claim.pk}/", {"answer": "mine"})
+        response = client.post(f"/m/join-claims/{claim.pk}/confirm_claim/")
         assert response.status_code == 404
     claim.refresh_from_db()
     assert claim.identity_proof == ""
