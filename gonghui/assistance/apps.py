@@ -28,3 +28,7 @@ class AssistanceConfig(AppConfig):
                 file_errors=(visits_import.VisitFileError,),
             ),
         )
+
+        from gonghui.assistance.workflows_money import register_workflows as register_money
+
+        register_money()  # the declared transitions of aid items, payments and batches

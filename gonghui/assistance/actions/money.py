@@ -1,5 +1,10 @@
 """Budgets and payments: setting a budget, payment batches and the bank file, recording a
 payment or its failure, and closing the application when every item is paid.
+
+The states of aid items, payments and batches move only through their declared transitions
+(:mod:`gonghui.assistance.workflows_money`, registered from ``AssistanceConfig.ready()``):
+those declarations call these actions, so the actions find the machines in the platform's
+registry when they run (:func:`_move`) instead of importing them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from gonghui.assistance.models import AidItem, Application, Budget, Payment, Pay
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
+from gonghui.platform.workflow.transitions import machine_for
+
+
+def _move(ctx, obj, name: str, *, extra_fields=()) -> str:
+    """Take the declared transition ``name`` of ``obj``'s state (refused from a state it does
+    not start from), saving ``extra_fields`` with it."""
+    return machine_for(type(obj)).apply(ctx, obj, name, extra_fields=extra_fields)
 
 
 @action("assistance.set_budget", permission="assistance.add_budget")
@@ -79,8 +91,7 @@ def create_batch(ctx, *, org: Org, items) -> PaymentBatch:
                 code="no_bank_account",
                 params={"number": item.application.number},
             )
-        item.state = ItemState.IN_BATCH
-        item.save(update_fields=["state"])
+        _move(ctx, item, "add_to_batch")
         payments.append(Payment(item=item, batch=batch, amount=item.amount_approved))
     try:
         with transaction.atomic():
@@ -164,11 +175,9 @@ def export_bank_file(ctx, *, batch: PaymentBatch, fmt: str = "xlsx") -> BankFile
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise ActionError(_("Unknown file format."), code="invalid_format")
-    if batch.state == BatchState.OPEN:
-        batch.state = BatchState.EXPORTED
     batch.exported_at = timezone.now()
     batch.exported_by = ctx.actor
-    batch.save(update_fields=["state", "exported_at", "exported_by"])
+    _move(ctx, batch, "export_bank_file", extra_fields=["exported_at", "exported_by"])
     ctx.wrote(
         batch,
         details={"rows": len(rows), "format": fmt, "total": str(sum(p.amount for p in payments))},
@@ -177,11 +186,17 @@ def export_bank_file(ctx, *, batch: PaymentBatch, fmt: str = "xlsx") -> BankFile
     return BankFile(f"{batch.number}.{fmt}", content_type, content, len(rows))
 
 
-def _settle_batch(batch_id: int | None) -> None:
+def _settle_batch(ctx, batch_id: int | None) -> None:
+    """The batch is done once none of its payments is pending. The batch row is locked first:
+    two payments settling the last two lines at once cannot both see the other still pending
+    (the second waits, then reads the first's committed line)."""
     if batch_id is None:
         return
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.state == BatchState.DONE:
+        return
     if not Payment.objects.filter(batch_id=batch_id, state=PaymentState.PENDING).exists():
-        PaymentBatch.objects.filter(pk=batch_id).update(state=BatchState.DONE)
+        _move(ctx, batch, "settle")
 
 
 def _maybe_complete(ctx, application: Application) -> None:
@@ -223,15 +238,15 @@ def record_payment(ctx, *, item: AidItem, bank_reference: str) -> Payment:
     budget.reserved -= payment.amount
     budget.paid += payment.amount
     budget.save(update_fields=["reserved", "paid"])
-    payment.state = PaymentState.PAID
     payment.bank_reference = bank_reference[:64]
     payment.settled_at = timezone.now()
     payment.settled_by = ctx.actor
-    payment.save(update_fields=["state", "bank_reference", "settled_at", "settled_by"])
-    item.state = ItemState.PAID
+    _move(
+        ctx, payment, "record_payment", extra_fields=["bank_reference", "settled_at", "settled_by"]
+    )
     item.paid_at = payment.settled_at
-    item.save(update_fields=["state", "paid_at"])
-    _settle_batch(payment.batch_id)
+    _move(ctx, item, "record_payment", extra_fields=["paid_at"])
+    _settle_batch(ctx, payment.batch_id)
     application = Application.objects.select_for_update().get(pk=item.application_id)
     _maybe_complete(ctx, application)
     ctx.wrote(
@@ -251,14 +266,17 @@ def record_payment_failure(ctx, *, item: AidItem, reason: str) -> Payment:
     payment = item.payments.filter(state=PaymentState.PENDING).first()
     if item.state != ItemState.IN_BATCH or payment is None:
         raise ActionError(_("Only a payment sent to the bank can fail."), code="not_pending")
-    payment.state = PaymentState.FAILED
     payment.failure_reason = reason[:300]
     payment.settled_at = timezone.now()
     payment.settled_by = ctx.actor
-    payment.save(update_fields=["state", "failure_reason", "settled_at", "settled_by"])
-    item.state = ItemState.APPROVED
-    item.save(update_fields=["state"])
-    _settle_batch(payment.batch_id)
+    _move(
+        ctx,
+        payment,
+        "record_payment_failure",
+        extra_fields=["failure_reason", "settled_at", "settled_by"],
+    )
+    _move(ctx, item, "record_payment_failure")
+    _settle_batch(ctx, payment.batch_id)
     ctx.wrote(payment, details={"item": item.pk, "reason": reason})
     ctx.org = item.application.org
     return payment
