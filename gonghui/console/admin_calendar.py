@@ -1,5 +1,7 @@
 """Console pages of the holiday calendar (gonghui/platform/calendar) for the system
-administrator: each year's State Council notice, its holidays and make-up working days.
+administrator: each year's State Council notice, its holidays and make-up working days; and,
+for every union, the deadline page (期限与督办): what the nightly run found due soon, overdue or
+escalated to it.
 
 The platform imports no console, so the console registers the platform's pages here. Every
 change goes through ``gonghui.platform.calendar.actions`` (audited). Business roles hold no
@@ -10,15 +12,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
-from gonghui.platform.calendar import actions
-from gonghui.platform.calendar.models import CalendarYear, DayKind, HolidayDate
+from gonghui.platform.calendar import actions, deadlines
+from gonghui.platform.calendar.models import CalendarYear, DayKind, DeadlineEvent, HolidayDate
 
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
@@ -156,3 +158,48 @@ class HolidayDateAdmin(ScopedModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             actions.remove_holiday_date(actor=request.user, holiday=obj)
+
+
+# --- deadlines: what the nightly run found (督办) -----------------------------------------------
+
+
+def _rule_label(name: str) -> str:
+    try:
+        rule = deadlines.get(name)
+    except KeyError:
+        return name
+    return f"{rule.label}（{rule.describe()}）"
+
+
+@admin.register(DeadlineEvent, site=console_site)
+class DeadlineEventAdmin(ScopedModelAdmin):
+    """Records due soon, overdue, and escalated to the union above (督办), as the nightly
+    deadline run wrote them: a union sees its own subtree's and what was escalated to it.
+    Read-only; each row links to the record, where the work is done."""
+
+    list_display = ["deadline", "record", "org", "started_on", "due_on", "kind", "escalated_to"]
+    list_filter = ["kind", "rule"]
+    list_select_related = ["org", "escalated_to", "content_type"]
+    ordering = ["-at", "-id"]
+    date_hierarchy = "due_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("deadline"), ordering="rule")
+    def deadline(self, obj):
+        return _rule_label(obj.rule)
+
+    @admin.display(description=_("record"))
+    def record(self, obj):
+        ct = obj.content_type
+        try:
+            url = reverse(f"console:{ct.app_label}_{ct.model}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return f"{ct.name} #{obj.object_id}"
+        return format_html(
+            '<a class="text-primary-600" href="{}">{} #{}</a>', url, ct.name, obj.object_id
+        )

@@ -9,6 +9,17 @@ from django.utils.translation import gettext_lazy as _
 # (group title, [(item title, icon, url name, permission)]). Later issues add their pages.
 GROUPS = [
     (
+        _("Deadlines"),
+        [
+            (
+                _("Due, overdue and escalated"),
+                "alarm",
+                "console:calendar_deadlineevent_changelist",
+                "calendar.view_deadlineevent",
+            ),
+        ],
+    ),
+    (
         _("Organisation management 一网管"),
         [
             (_("Organisation tree"), "account_tree", "console:orgs_org_tree", "orgs.view_org"),

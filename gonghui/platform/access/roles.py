@@ -36,6 +36,9 @@ class Role:
 
 
 ORG_READ = view("orgs.org", "orgs.employer")
+# What the nightly deadline run found in one's subtree or escalated to it (督办): every role
+# that does workflow work reads it; the rows are written by the run, never by hand.
+DEADLINES = view("calendar.deadlineevent")
 ORG_BUILDING = (
     crud("orgs.foundingapplication")
     | crud("orgs.term")
@@ -91,6 +94,7 @@ _ROLE_DEFS = [
         _("Union administrator"),
         frozenset(
             crud("orgs.org")
+            | DEADLINES
             | crud("orgs.employer")
             | MEMBER_WRITE
             | ORG_BUILDING
@@ -101,13 +105,16 @@ _ROLE_DEFS = [
     Role(
         "membership_officer",
         _("Membership officer"),
-        frozenset(ORG_READ | MEMBER_WRITE | {"pii.reveal_phone", "pii.reveal_id_number"}),
+        frozenset(
+            ORG_READ | DEADLINES | MEMBER_WRITE | {"pii.reveal_phone", "pii.reveal_id_number"}
+        ),
     ),
     Role(
         "assistance_officer",
         _("Assistance officer"),
         frozenset(
             ORG_READ
+            | DEADLINES
             | MEMBER_READ
             | ASSISTANCE_READ
             | crud("assistance.hardshipfile")
@@ -129,6 +136,7 @@ _ROLE_DEFS = [
         _("Assistance reviewer"),
         frozenset(
             ORG_READ
+            | DEADLINES
             | MEMBER_READ
             | ASSISTANCE_READ
             | view("assistance.campaign", "assistance.visit")
@@ -150,6 +158,7 @@ _ROLE_DEFS = [
         _("Assistance approver"),
         frozenset(
             ORG_READ
+            | DEADLINES
             | MEMBER_READ
             | ASSISTANCE_READ
             | {"assistance.view_sensitive", "assistance.approve_application"}
@@ -187,6 +196,7 @@ _ROLE_DEFS = [
         _("Viewer (read only)"),
         frozenset(
             ORG_READ
+            | DEADLINES
             | MEMBER_READ
             | view(
                 "orgs.foundingapplication",
