@@ -87,15 +87,6 @@ def file_change(t, u):
     return f"/console/assistance/hardshipfile/{file.pk}/change/", grow
 
 
-def file_close(t, u):
-    file = HardshipFileFactory(org=t.grassroots, created_by=u)
-    return (
-        f"/console/assistance/hardshipfile/{file.pk}/close/",
-        _many(lambda: HouseholdMemberFactory(file=file)),
-        FORM,
-    )
-
-
 def file_upload(t, u):
     file = HardshipFileFactory(org=t.grassroots, created_by=u)
     return (
@@ -125,15 +116,6 @@ def application_change_items(t, u):
     application = _application(t, state=S.APPROVAL)
     return f"/console/assistance/application/{application.pk}/change/", _many(
         lambda: AidItemFactory(application=application)
-    )
-
-
-def application_step(t, u):
-    application = _application(t, state=S.SUBMITTED)
-    return (
-        f"/console/assistance/application/{application.pk}/step/first_review/",
-        _many(lambda: AidItemFactory(application=application)),
-        FORM,
     )
 
 
@@ -307,12 +289,10 @@ def _api(console_page, model, prefix):
 CONSOLE = [
     file_list,
     file_change,
-    file_close,
     file_upload,
     application_list,
     application_change,
     application_change_items,
-    application_step,
     queues,
     aiditem_list,
     aiditem_change,

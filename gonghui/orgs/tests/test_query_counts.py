@@ -108,15 +108,6 @@ def founding_change(t):
     )
 
 
-def founding_decide(t):
-    application = FoundingApplicationFactory(parent=t.yubei)
-    return (
-        f"/console/orgs/foundingapplication/{application.pk}/decide/",
-        _many(lambda: FoundingApplicationFactory(parent=t.yubei)),
-        {"grows": False},
-    )
-
-
 def term_list(t):
     return "/console/orgs/term/", _many(lambda: TermFactory(org=make_grassroots(t.township)))
 
@@ -244,7 +235,6 @@ CONSOLE = [
     employer_change,
     founding_list,
     founding_change,
-    founding_decide,
     term_list,
     term_change,
     official_list,
