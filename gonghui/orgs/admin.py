@@ -1,4 +1,5 @@
-"""Console pages for the org tree and employers."""
+"""Console pages for the org tree and employers. The org's page shows the buttons of its declared
+status transitions (:data:`gonghui.orgs.actions.org_status`), each run on its own page."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.pii.masking import mask_phone
 from gonghui.platform.security.cells import csv_row
 from gonghui.platform.validators import validate_mobile
+from gonghui.platform.workflow.faces import TransitionAdmin
 
 
 class OrgForm(ActionForm, forms.ModelForm):
@@ -107,7 +109,7 @@ class OrgForm(ActionForm, forms.ModelForm):
 
 
 @admin.register(Org, site=console_site)
-class OrgAdmin(ScopedModelAdmin):
+class OrgAdmin(TransitionAdmin, ScopedModelAdmin):
     form = OrgForm
     list_display = ["name", "kind", "region_code", "status", "masked_phone", "founded_on"]
     list_filter = ["kind", "status"]

@@ -31,6 +31,7 @@ from gonghui.orgs.models import (
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.faces import TransitionAdmin
 
 # --- duty lists and letters -------------------------------------------------------------------
 
@@ -79,13 +80,14 @@ class DutyListForm(ActionForm, forms.ModelForm):
 
 
 @admin.register(DutyList, site=console_site)
-class DutyListAdmin(ScopedModelAdmin):
+class DutyListAdmin(TransitionAdmin, ScopedModelAdmin):
     form = DutyListForm
     list_display = ["title", "year", "level", "org", "state", "published_at", "signed_count"]
     list_filter = ["year", "level", "state"]
     search_fields = ["title", "org__name"]
     list_select_related = ["org"]
     actions = ["publish_selected"]
+    change_form_template = "orgs/building/change_form.html"
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -118,10 +120,12 @@ class DutyListAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Publish the selected lists"), permissions=["change"])
     def publish_selected(self, request, queryset):
+        """The declared ``publish`` for each selected draft: the same check and action as its
+        button on the list's page."""
         done = 0
         for duty_list in queryset.filter(state=DutyListState.DRAFT):
             try:
-                building.publish_duty_list(actor=request.user, duty_list=duty_list)
+                building.duty_list_states.run(duty_list, request.user, "publish", face="console")
             except ActionError as exc:
                 self.message_user(request, f"{duty_list}: {exc.messages[0]}", messages.ERROR)
             else:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +28,7 @@ from gonghui.orgs.models import (
 )
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
 from gonghui.platform.pii.masking import mask_phone
-from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.faces import TransitionAdmin
 
 # --- founding applications --------------------------------------------------------------------
 
@@ -105,26 +102,8 @@ class FoundingForm(ActionForm, forms.ModelForm):
         )
 
 
-class DecisionForm(forms.Form):
-    transition = forms.ChoiceField(
-        choices=[(name, t.label) for name, t in building.founding_states.transitions.items()]
-    )
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    certificate_no = forms.CharField(
-        label=_("Legal-person certificate number"), required=False, max_length=64
-    )
-    union_uscc = forms.CharField(
-        label=_("Union's unified social credit code"), required=False, max_length=20
-    )
-    uscc_confirmed = forms.BooleanField(
-        label=_("I checked this credit code in the national system"), required=False
-    )
-
-
 @admin.register(FoundingApplication, site=console_site)
-class FoundingApplicationAdmin(RevealMixin, ScopedModelAdmin):
+class FoundingApplicationAdmin(TransitionAdmin, RevealMixin, ScopedModelAdmin):
     reveal = (("contact_phone", _("Applicant contact phone")),)
     form = FoundingForm
     list_display = ["name", "kind", "parent", "employer", "state", "meeting_date", "submitted_at"]
@@ -132,7 +111,6 @@ class FoundingApplicationAdmin(RevealMixin, ScopedModelAdmin):
     search_fields = ["name", "employer__name", "employer__uscc"]
     list_select_related = ["parent", "employer"]
     readonly_fields = ["state", "reason", "certificate_no", "union_uscc", "org"]
-    change_form_template = "orgs/building/founding_change_form.html"
 
     def get_fields(self, request, obj=None):
         fields = list(FoundingForm.Meta.fields)
@@ -177,65 +155,14 @@ class FoundingApplicationAdmin(RevealMixin, ScopedModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="orgs_foundingapplication_decide",
-            ),
-        ] + super().get_urls()
+    def get_queryset(self, request):
+        # The declared checks of submit and approve read the parent and the employer's union.
+        return super().get_queryset(request).select_related("parent", "employer__org")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra_context = {
-            **(extra_context or {}),
-            "transitions": building.founding_states.allowed(obj),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def decide_view(self, request, pk):
-        application = get_scoped_or_404(FoundingApplication, request.user, "view", pk=pk)
-        allowed = {t.name: t for t in building.founding_states.allowed(application)}
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            name = data["transition"]
-            user = request.user
-            try:
-                if name not in allowed:
-                    raise ActionError(_("This cannot be done now."), code="invalid_transition")
-                if name == "submit":
-                    building.submit_founding_application(actor=user, application=application)
-                elif name == "approve":
-                    building.approve_founding_application(
-                        actor=user,
-                        application=application,
-                        certificate_no=data["certificate_no"],
-                        union_uscc=data["union_uscc"],
-                        uscc_confirmed=data["uscc_confirmed"],
-                    )
-                elif name == "return":
-                    building.return_founding_application(
-                        actor=user, application=application, reason=data["reason"]
-                    )
-                else:
-                    building.reject_founding_application(
-                        actor=user, application=application, reason=data["reason"]
-                    )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                self.message_user(request, _("Done: %(t)s.") % {"t": allowed[name].label})
-                return redirect("console:orgs_foundingapplication_change", application.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Review: %(name)s") % {"name": application.name},
-            "application": application,
-            "committee": building.format_committee(application.committee).splitlines(),
-            "transitions": list(allowed.values()),
-            "form": form,
-            "opts": self.opts,
-        }
-        return render(request, "orgs/building/founding_decide.html", context)
+    def transition_object(self, request, object_id):
+        return get_scoped_or_404(
+            FoundingApplication.objects.select_related("parent", "employer__org"),
+            request.user,
+            "view",
+            pk=object_id,
+        )

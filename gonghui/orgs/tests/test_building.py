@@ -174,9 +174,9 @@ def test_outsider_cannot_see_or_approve_an_application(client, tree):
         ),
     )
     client.force_login(tree.jiangbei_admin)
-    url = reverse("console:orgs_foundingapplication_decide", args=[application.pk])
+    url = reverse("console:orgs_foundingapplication_do", args=[application.pk, "reject"])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"transition": "reject", "reason": "x"}).status_code == 404
+    assert client.post(url, {"reason": "x"}).status_code == 404
     application.refresh_from_db()
     assert application.state == FoundingState.SUBMITTED
 
@@ -279,15 +279,17 @@ def test_founding_through_the_console(client, tree):
     assert response.status_code == 302, response.content.decode()[:2000]
     application = FoundingApplication.objects.get(name="控制台建会公司工会")
     assert application.contact_phone == "13800138002"
-    decide = reverse("console:orgs_foundingapplication_decide", args=[application.pk])
-    assert client.post(decide, {"transition": "submit"}).status_code == 302
-    response = client.post(decide, {"transition": "return", "reason": ""})
-    assert response.status_code == 200
-    assert "A reason is required." in response.content.decode()
-    response = client.post(
-        decide,
-        {"transition": "approve", "certificate_no": "C-9", "union_uscc": UNION_USCC},
-    )
+
+    def do(name):
+        return reverse("console:orgs_foundingapplication_do", args=[application.pk, name])
+
+    assert client.post(do("submit")).status_code == 302
+    response = client.post(do("return"), {"reason": "   "})
+    assert response.status_code == 200  # the form again, with the reason required
+    assert "This field is required." in response.content.decode()
+    application.refresh_from_db()
+    assert application.state == FoundingState.SUBMITTED
+    response = client.post(do("approve"), {"certificate_no": "C-9", "union_uscc": UNION_USCC})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == FoundingState.APPROVED
@@ -724,7 +726,7 @@ def test_console_pages_render(client, tree, django_assert_max_num_queries):
         reverse("console:orgs_teammember_change", args=[member.pk]),
         reverse("console:orgs_dutylist_change", args=[draft.pk]),
         reverse("console:orgs_foundingapplication_change", args=[application.pk]),
-        reverse("console:orgs_foundingapplication_decide", args=[application.pk]),
+        reverse("console:orgs_foundingapplication_do", args=[application.pk, "approve"]),
         reverse("console:orgs_dutyletter_not_signed"),
     ]
     for url in pages:
