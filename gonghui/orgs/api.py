@@ -1,4 +1,8 @@
-"""Org tree and employer endpoints, scoped like every read."""
+"""Org tree and employer endpoints, scoped like every read.
+
+An org's status moves by its declared transitions (:data:`gonghui.orgs.actions.org_status`):
+one ``POST /orgs/{org_id}/{name}`` per transition with its own body schema, and every org
+detail says ``allowed_transitions`` (name, label, enabled, reasons) for the caller."""
 
 from datetime import date
 
@@ -8,12 +12,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.orgs import actions, queries
+from gonghui.orgs.actions import org_status
 from gonghui.orgs.choices import IndustrySection, OrgKind, OrgStatus, Ownership
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.api.schemas import PatchSchema
 from gonghui.platform.pii.masking import mask_phone
+from gonghui.platform.workflow.transitions import add_transition_routes
 
 router = Router(tags=["orgs"])
 employers = Router(tags=["employers"])
@@ -31,6 +37,13 @@ class OrgOut(Schema):
     children: int = Field(description="Visible direct children")
 
 
+class AllowedTransitionOut(Schema):
+    name: str = Field(description="The transition's code name: POST /orgs/{org_id}/{name}")
+    label: str
+    enabled: bool
+    reasons: list[str] = Field(description="Why it cannot run now (empty when enabled)")
+
+
 class OrgDetail(OrgOut):
     uscc: str
     address: str
@@ -39,6 +52,9 @@ class OrgDetail(OrgOut):
     founded_on: date | None
     members: int
     ancestors: list[str]
+    allowed_transitions: list[AllowedTransitionOut] = Field(
+        description="The status changes you may make now, and why a disabled one cannot run"
+    )
 
 
 class OrgFilter(Schema):
@@ -113,6 +129,7 @@ def _detail(org: Org, user) -> dict:
             "founded_on": org.founded_on,
             "members": queries.member_counts([org])[org.pk],
             "ancestors": queries.ancestors_names(org, user),
+            "allowed_transitions": org_status.describe(org, user, "api"),
         }
     )
     return data
@@ -162,7 +179,7 @@ def tree(request, parent: int | None = None):
 
 @router.get("/{int:org_id}", response=OrgDetail, summary="One organisation")
 def get_org(request, org_id: int):
-    return _detail(get_scoped_or_404(Org, request.user, "view", pk=org_id), request.user)
+    return _detail(_load_org(request, org_id), request.user)
 
 
 @router.post("", response={201: OrgDetail}, summary="Create an organisation")
@@ -191,6 +208,21 @@ def update_org(request, org_id: int, payload: OrgPatch):
         return _detail(org, request.user)
     org = actions.update_org(actor=request.user, org=org, uscc_confirmed=confirmed, **changes)
     return _detail(org, request.user)
+
+
+def _load_org(request, org_id: int) -> Org:
+    return get_scoped_or_404(Org, request.user, "view", pk=org_id)
+
+
+# POST /orgs/{org_id}/dissolve, /mark_merged, /reactivate: each with its own body.
+add_transition_routes(
+    router,
+    org_status,
+    id_param="org_id",
+    load=_load_org,
+    respond=lambda request, org: _detail(org, request.user),
+    response={200: OrgDetail},
+)
 
 
 class EmployerOut(Schema):
