@@ -1,7 +1,8 @@
-"""Query counts of the platform's own console pages do not grow with rows (issue #12 §4): the
-audit log, the holiday calendar and the console's start page cost as many queries with 9 rows
-as with 3 (give or take 2). And every GET of the API's OpenAPI document has a guard in some
-app's ``test_query_counts.py`` (each lists the paths it covers in ``API_PATHS``)."""
+"""Query counts of the platform's own console pages do not grow with rows (issue #12 §4):
+the audit log, the holiday calendar, the deadline page and the console's start page cost as
+many queries with 9 rows as with 3 (give or take 2). And every GET of the API's OpenAPI
+document has a guard in some app's ``test_query_counts.py`` (each lists the paths it covers
+in ``API_PATHS``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gonghui.orgs.testing import make_grassroots
 from gonghui.platform.testing.factories import (
     AuditEventFactory,
     CalendarYearFactory,
+    DeadlineEventFactory,
     HolidayDateFactory,
     staff_with_role,
 )
@@ -92,6 +94,27 @@ def holiday_change(t):
     )
 
 
+def deadline_list(t):
+    """The deadline page (期限与督办): what the nightly run found overdue in the district."""
+    return (
+        "org_admin",
+        "/console/calendar/deadlineevent/",
+        _many(
+            lambda: DeadlineEventFactory(org=make_grassroots(t.township), escalated_to=t.township)
+        ),
+    )
+
+
+def deadline_change(t):
+    event = DeadlineEventFactory(org=t.grassroots)
+    return (
+        "org_admin",
+        f"/console/calendar/deadlineevent/{event.pk}/change/",
+        _many(lambda: DeadlineEventFactory(org=make_grassroots(t.township))),
+        FORM,
+    )
+
+
 def start_page(t):
     """The union administrator's start page: its to-do items count pending work."""
 
@@ -122,6 +145,8 @@ PAGES = [
     calendar_change,
     holiday_list,
     holiday_change,
+    deadline_list,
+    deadline_change,
     start_page,
     assistance_start_page,
 ]
