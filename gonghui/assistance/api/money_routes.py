@@ -1,5 +1,15 @@
 """Money endpoints: budgets (/assistance/budgets/), aid items with payment results
 (/assistance/items/) and payment batches (/assistance/payment-batches/).
+
+The transitions of items and batches are declared in :mod:`gonghui.assistance.workflows_money`.
+Each item in the list and each batch detail says ``allowed_transitions`` (name, label, enabled,
+reasons) for the caller. The item's two transitions keep their endpoints,
+``POST /items/{id}/payment`` (``record_payment``) and ``/payment-failure``
+(``record_payment_failure``), because they carry an ``Idempotency-Key`` that the generic
+per-transition route cannot: both run through the declaration (:func:`workflows_money.take`),
+so a failing check answers 409 with the reasons as on every face, and a refusal from the
+item's state keeps its code (``already_paid``, ``not_pending``). Exporting a batch's bank file
+is a console download only (full account numbers): the batch has no API transition.
 """
 
 from datetime import datetime
@@ -15,6 +25,14 @@ from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy, refusa
 from gonghui.assistance.api.application_routes import ItemOut, _item
 from gonghui.assistance.choices import AidType, BatchState, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Payment, PaymentBatch
+from gonghui.assistance.workflows_money import (
+    FailureIn,
+    PaymentIn,
+    aid_item_states,
+    batch_states,
+    prepare,
+    take,
+)
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
 from gonghui.platform.api.pagination import LimitOffsetPagination
@@ -99,11 +117,23 @@ def set_budget(request, payload: BudgetIn):
     return _budget(queries.budgets(request.user).get(pk=b.pk))
 
 
+class AllowedTransitionOut(Schema):
+    name: str = Field(description="The transition's code name")
+    label: str
+    enabled: bool
+    reasons: list[str] = Field(description="Why it cannot run now (empty when enabled)")
+
+
 class QueueItemOut(ItemOut):
     application_number: str
     applicant_name: str = Field(description="Masked")
     org_id: int
     org_name: str
+    allowed_transitions: list[AllowedTransitionOut] = Field(
+        description="record_payment (POST …/payment) and record_payment_failure "
+        "(POST …/payment-failure) as you may take them now, with the reasons a disabled one "
+        "cannot run"
+    )
 
 
 class PaymentOut(Schema):
@@ -137,6 +167,10 @@ class BatchOut(Schema):
 
 class BatchDetail(BatchOut):
     payments: list[BatchPaymentOut]
+    allowed_transitions: list[AllowedTransitionOut] = Field(
+        description="The batch's transitions you may take through the API now (its bank file "
+        "is exported on the console)"
+    )
 
 
 class BatchIn(Schema):
@@ -144,15 +178,7 @@ class BatchIn(Schema):
     item_ids: list[int] = Field(..., min_length=1, max_length=1000)
 
 
-class PaymentIn(Schema):
-    bank_reference: str = Field(..., min_length=1, max_length=64)
-
-
-class FailureIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=300)
-
-
-def _queue_item(i: AidItem) -> dict:
+def _queue_item(i: AidItem, user) -> dict:
     data = _item(i)
     a = i.application
     data.update(
@@ -161,9 +187,21 @@ def _queue_item(i: AidItem) -> dict:
             "applicant_name": mask_name(a.applicant.name),
             "org_id": a.org_id,
             "org_name": a.org.name,
+            "allowed_transitions": aid_item_states.describe(i, user, "api"),
         }
     )
     return data
+
+
+class _PreparedPage(_Lazy):
+    """A lazy page whose rows' transitions are worked out for the whole page at once."""
+
+    def __init__(self, qs, build, user):
+        super().__init__(qs, build)
+        self.user = user
+
+    def __getitem__(self, item):
+        return [self.build(row) for row in prepare(self.qs[item], self.user)]
 
 
 def _payment(p: Payment) -> dict:
@@ -214,6 +252,7 @@ def _batch_detail(b: PaymentBatch, user) -> dict:
         )
         rows.append(row)
     data["payments"] = rows
+    data["allowed_transitions"] = batch_states.describe(b, user, "api")
     return data
 
 
@@ -235,7 +274,8 @@ def list_items(request, state: ItemState | None = None, application: int | None 
             qs = qs.filter(state=state)
     if application is not None:
         qs = qs.filter(application_id=application)
-    return _Lazy(qs.order_by("pk"), _queue_item)
+    user = request.user
+    return _PreparedPage(qs.order_by("pk"), lambda i: _queue_item(i, user), user)
 
 
 def _payable_item(request, item_id: int) -> AidItem:
@@ -252,42 +292,40 @@ IdempotencyKey = Annotated[
 ]
 
 
-@items.post(
-    "/{int:item_id}/payment",
-    response={200: PaymentOut, 400: dict, 403: dict, 404: dict, 409: dict, 422: dict},
-    summary="Record that the bank paid an item (Idempotency-Key required)",
-    operation_id="gonghui_assistance_api_record_payment",
-)
-@refusals
-def record_payment(request, item_id: int, payload: PaymentIn, idempotency_key: IdempotencyKey):
+def _take(request, item_id: int, name: str, payload, idempotency_key):
+    """Run the item's transition ``name`` once per key. Refusals reach the API's handlers
+    (409 with the reasons for a failing check, 409 ``already_paid``/``not_pending`` from the
+    item's state, 403, 404) and roll the key back, so the client may retry with it."""
+
     def produce():
         item = _payable_item(request, item_id)
-        payment = actions.record_payment(
-            actor=request.user, item=item, bank_reference=payload.bank_reference
-        )
+        payment = take(item, request.user, name, payload.dict(), face="api")
         return 200, PaymentOut.model_validate(_payment(payment)).model_dump(mode="json")
 
     return idempotent(request, idempotency_key, produce)
+
+
+@items.post(
+    "/{int:item_id}/payment",
+    response={200: PaymentOut, 400: dict, 403: dict, 404: dict, 409: dict, 422: dict},
+    summary="Paid: record that the bank paid an item (record_payment; Idempotency-Key required)",
+    operation_id="gonghui_assistance_api_record_payment",
+)
+def record_payment(request, item_id: int, payload: PaymentIn, idempotency_key: IdempotencyKey):
+    return _take(request, item_id, "record_payment", payload, idempotency_key)
 
 
 @items.post(
     "/{int:item_id}/payment-failure",
     response={200: PaymentOut, 400: dict, 403: dict, 404: dict, 409: dict, 422: dict},
-    summary="Record that the bank returned a payment (Idempotency-Key required)",
+    summary="Payment failed, returned: the bank returned a payment "
+    "(record_payment_failure; Idempotency-Key required)",
     operation_id="gonghui_assistance_api_record_payment_failure",
 )
-@refusals
 def record_payment_failure(
     request, item_id: int, payload: FailureIn, idempotency_key: IdempotencyKey
 ):
-    def produce():
-        item = _payable_item(request, item_id)
-        payment = actions.record_payment_failure(
-            actor=request.user, item=item, reason=payload.reason
-        )
-        return 200, PaymentOut.model_validate(_payment(payment)).model_dump(mode="json")
-
-    return idempotent(request, idempotency_key, produce)
+    return _take(request, item_id, "record_payment_failure", payload, idempotency_key)
 
 
 def _visible_batches(user):
