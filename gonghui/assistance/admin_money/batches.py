@@ -1,4 +1,12 @@
-"""Payment batches: building one, the bank file, and recording paid and failed lines."""
+"""Payment batches: the batch page, the bank file and recording paid and failed lines.
+
+The batch's buttons (导出银行代发文件) and each pending line's item buttons (已付款,
+付款失败退回) come from the declarations (:mod:`gonghui.assistance.workflows_money`), rendered
+by ``workflow/buttons.html`` and run on the one-transition pages of ``TransitionAdmin``
+(``paymentbatch/<pk>/do/export_bank_file/``, ``aiditem/<pk>/do/record_payment/``...). The
+export page answers with the file. Pasted bank results run each line through the same
+declaration.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +14,40 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.assistance import actions
+from gonghui.assistance.actions import BankFile
 from gonghui.assistance.admin_money._shared import (
-    EXPORT,
     FAILED_MESSAGE,
     PAY,
     ZERO,
     PageMixin,
-    _call,
     _messages_of,
     _post_only,
 )
 from gonghui.assistance.choices import PaymentState
 from gonghui.assistance.models import Payment, PaymentBatch
+from gonghui.assistance.workflows_money import batch_states, prepare, take
 from gonghui.console.base import ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.members.admin import SubtreeFilter
-from gonghui.orgs.models import Org
-from gonghui.platform.access.scoping import get_scoped_or_404, restrict
+from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_bank_card, mask_name
 from gonghui.platform.workflow.base import ActionError, OutOfScope
+from gonghui.platform.workflow.faces import TransitionAdmin, offer_for, offers, run_posted
+
+EXPORT_BANK_FILE = "export_bank_file"
+
+
+def bank_file_response(bank_file: BankFile) -> HttpResponse:
+    response = HttpResponse(bank_file.content, content_type=bank_file.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, bank_file.filename)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def parse_paid_lines(text: str) -> list[tuple[int, str, str, str]]:
@@ -71,7 +87,7 @@ class BulkLine:
 
 
 @admin.register(PaymentBatch, site=console_site)
-class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
+class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
     list_display = [
         "number",
         "org",
@@ -122,9 +138,9 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
             )
 
         return [
+            # A direct POST of one format (kept for callers of the URL name); the batch
+            # page's button leads to the transition page ``do/export_bank_file/``.
             view("export", self.export_view, "export/<str:fmt>"),
-            view("pay", self.pay_view, "pay"),
-            view("fail", self.fail_view, "fail"),
             view("bulk_paid", self.bulk_paid_view, "bulk-paid"),
             *super().get_urls(),
         ]
@@ -145,7 +161,12 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
         return self._batch_page(request, batch)
 
     def _batch_page(self, request, batch, *, bulk_results=None, bulk_text=""):
+        user = request.user
         payments = list(self._payments(request, batch))
+        # A pending line is the item's live payment: its item's buttons are the line's.
+        # A failed or paid line has none (a failed item is paid again in a new batch).
+        live = prepare([p.item for p in payments if p.state == PaymentState.PENDING], user)
+        live_ids = {item.pk for item in live}
         rows = []
         for p in payments:
             app = p.item.application
@@ -157,7 +178,7 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
                     "applicant": mask_name(app.applicant.name),
                     "account": mask_bank_card(app.file.bank_account),
                     "bank_name": app.file.bank_name,
-                    "pending": p.state == PaymentState.PENDING,
+                    "buttons": offers(p.item, user, "console") if p.item_id in live_ids else [],
                 }
             )
 
@@ -166,8 +187,9 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
                 (p.amount for p in payments if state is None or p.state == state), start=ZERO
             )
 
-        user = request.user
-        can_pay = user.has_perm(PAY) and restrict(Org, user, PAY).filter(pk=batch.org_id).exists()
+        payable = any(
+            b.name == "record_payment" and b.enabled for row in rows for b in row["buttons"]
+        )
         context = {
             "title": _("Payment batch %(number)s") % {"number": batch.number},
             "batch": batch,
@@ -179,88 +201,52 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
                 "paid": total(PaymentState.PAID),
                 "failed": total(PaymentState.FAILED),
             },
-            "can_export": user.has_perm(EXPORT),
-            "can_pay": can_pay,
-            "any_pending": any(r["pending"] for r in rows),
+            "transition_buttons": offers(batch, user, "console"),
+            "any_buttons": any(row["buttons"] for row in rows),
+            "payable": payable,
             "bulk_results": bulk_results,
             "bulk_text": bulk_text,
             "changelist_url": reverse("console:assistance_paymentbatch_changelist"),
         }
         return self._page(request, "assistance/console/money_batch.html", context)
 
-    # Export ----------------------------------------------------------------------------------
+    # The bank file -------------------------------------------------------------------------
+
+    def transition_view(self, request, object_id, name):
+        """The export page answers its POST with the bank's file (the other transitions of a
+        batch have no page of their own)."""
+        if name != EXPORT_BANK_FILE or request.method != "POST":
+            return super().transition_view(request, object_id, name)
+        batch = self.transition_object(request, object_id)
+        offer = offer_for(batch, request.user, name, "console")
+        if offer is None:
+            raise Http404
+        if offer.enabled:
+            bank_file, form = run_posted(request, batch, name, "console")
+            if bank_file is not None:
+                return bank_file_response(bank_file)
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return HttpResponseRedirect(request.path)
 
     def export_view(self, request, object_id, fmt):
         if (refused := _post_only(request)) is not None:
             return refused
         batch = self._object_or_404(request, object_id)
-        if not request.user.has_perm(EXPORT):
+        transition = batch_states.transitions[EXPORT_BANK_FILE]
+        if not batch_states.permitted(transition, batch, request.user):
             raise PermissionDenied
-        if fmt not in ("xlsx", "csv"):
-            messages.error(request, _("Unknown file format."))
+        try:
+            bank_file = batch_states.run(
+                batch, request.user, EXPORT_BANK_FILE, {"fmt": fmt}, face="console"
+            )
+        except ActionError as exc:
+            messages.error(request, _messages_of(exc))
             return HttpResponseRedirect(self._change_url(batch))
-        bank_file = _call(request, actions.export_bank_file, batch=batch, fmt=fmt)
-        if bank_file is None:
-            return HttpResponseRedirect(self._change_url(batch))
-        response = HttpResponse(bank_file.content, content_type=bank_file.content_type)
-        response["Content-Disposition"] = content_disposition_header(True, bank_file.filename)
-        response["Cache-Control"] = "no-store"
-        return response
+        return bank_file_response(bank_file)
 
     # Payment results ---------------------------------------------------------------------------
-
-    def _payment_of(self, request, batch):
-        try:
-            pk = int(request.POST.get("payment", ""))
-        except ValueError:
-            pk = 0
-        return get_scoped_or_404(
-            Payment.objects.filter(batch=batch).select_related("item__application"),
-            request.user,
-            "view",
-            pk=pk,
-        )
-
-    def pay_view(self, request, object_id):
-        if (refused := _post_only(request)) is not None:
-            return refused
-        batch = self._object_or_404(request, object_id)
-        payment = self._payment_of(request, batch)
-        if payment.state == PaymentState.FAILED:
-            messages.error(request, FAILED_MESSAGE)
-            return HttpResponseRedirect(self._change_url(batch))
-        done = _call(
-            request,
-            actions.record_payment,
-            item=payment.item,
-            bank_reference=request.POST.get("bank_reference", ""),
-        )
-        if done is not None:
-            messages.success(
-                request,
-                _("%(number)s is paid.")
-                % {"number": f"{payment.item.application.number}-{payment.item_id}"},
-            )
-        return HttpResponseRedirect(self._change_url(batch))
-
-    def fail_view(self, request, object_id):
-        if (refused := _post_only(request)) is not None:
-            return refused
-        batch = self._object_or_404(request, object_id)
-        payment = self._payment_of(request, batch)
-        done = _call(
-            request,
-            actions.record_payment_failure,
-            item=payment.item,
-            reason=request.POST.get("reason", ""),
-        )
-        if done is not None:
-            messages.success(
-                request,
-                _("%(number)s failed; the item is approved again and can be paid in a new batch.")
-                % {"number": f"{payment.item.application.number}-{payment.item_id}"},
-            )
-        return HttpResponseRedirect(self._change_url(batch))
 
     def bulk_paid_view(self, request, object_id):
         if (refused := _post_only(request)) is not None:
@@ -290,8 +276,12 @@ class PaymentBatchAdmin(PageMixin, ScopedModelAdmin):
                 results.append(BulkLine(line_no, raw, BulkLine.ERROR, str(FAILED_MESSAGE)))
                 continue
             try:
-                actions.record_payment(
-                    actor=request.user, item=payment.item, bank_reference=reference
+                take(
+                    payment.item,
+                    request.user,
+                    "record_payment",
+                    {"bank_reference": reference},
+                    face="console",
                 )
             except ActionError as exc:
                 code = getattr(exc, "code", None)

@@ -1,4 +1,10 @@
-"""Budgets and the finance queue of approved, unpaid aid items."""
+"""Budgets and the finance queue of approved, unpaid aid items.
+
+Each item on the queue shows its buttons (已付款, 付款失败退回) from the declarations
+(:mod:`gonghui.assistance.workflows_money`), worked out for the whole page at once; they lead
+to the item's one-transition pages (``aiditem/<pk>/do/<name>/``, ``TransitionAdmin``), which
+return to the item's batch or to the queue. Building a batch is the queue's bulk action.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +12,24 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance import actions
 from gonghui.assistance.admin_money._shared import PAY, _application_link, _call
-from gonghui.assistance.choices import NON_MONEY_AID, AidType, ItemState
+from gonghui.assistance.choices import NON_MONEY_AID, AidType, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Budget
+from gonghui.assistance.workflows_money import prepare
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.members.admin import SubtreeFilter
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_name
+from gonghui.platform.workflow.faces import TransitionAdmin, offers
 
 
 class BudgetForm(ActionForm, forms.ModelForm):
@@ -142,7 +152,7 @@ def payment_org(user):
 
 
 @admin.register(AidItem, site=console_site)
-class AidItemAdmin(ScopedModelAdmin):
+class AidItemAdmin(TransitionAdmin, ScopedModelAdmin):
     list_display = [
         "application_number",
         "applicant_masked",
@@ -151,7 +161,9 @@ class AidItemAdmin(ScopedModelAdmin):
         "amount_approved",
         "budget",
         "state",
+        "transition_column",
     ]
+    change_form_template = "assistance/console/money_aiditem_change_form.html"
     list_display_links = None
     list_select_related = ["application__applicant", "application__org", "budget"]
     list_filter = [ItemStateFilter, "aid_type", SubtreeFilter]
@@ -186,6 +198,37 @@ class AidItemAdmin(ScopedModelAdmin):
     @admin.display(description=_("union"), ordering="application__org__name")
     def union_name(self, obj):
         return obj.application.org.name
+
+    # The declared transitions ----------------------------------------------------------------
+
+    def get_changelist_instance(self, request):
+        """Work out the buttons of the page's items at once (not one query per row)."""
+        cl = super().get_changelist_instance(request)
+        for item in prepare(cl.result_list, request.user):
+            item.transition_buttons = offers(item, request.user, "console")
+        return cl
+
+    @admin.display(description=_("Result"))
+    def transition_column(self, obj):
+        buttons = getattr(obj, "transition_buttons", None)
+        if not buttons:
+            return ""
+        html = render_to_string("workflow/buttons.html", {"transition_buttons": buttons})
+        return format_html('<div data-item="{}">{}</div>', obj.pk, html)
+
+    def after_transition_url(self, request, obj) -> str:
+        """Back to the batch the item is being paid in, else to the queue."""
+        if obj.state == ItemState.IN_BATCH:
+            batch_id = (
+                obj.payments.filter(state=PaymentState.PENDING)
+                .values_list("batch_id", flat=True)
+                .first()
+            )
+            if batch_id:
+                return reverse(
+                    f"{self.admin_site.name}:assistance_paymentbatch_change", args=[batch_id]
+                )
+        return reverse(f"{self.admin_site.name}:assistance_aiditem_changelist")
 
     @admin.action(description=_("Create payment batch"), permissions=["pay"])
     def create_payment_batch(self, request, queryset):

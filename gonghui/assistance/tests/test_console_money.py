@@ -1,5 +1,7 @@
 """Console pages for money and the annual review: budgets, the queue of approved items, payment
-batches with the bank file, payment results and the annual review's spot-check draw."""
+batches with the bank file, payment results and the annual review's spot-check draw. The
+buttons of items and batches come from their declared transitions and lead to one page per
+transition (``<model>/<pk>/do/<name>/``)."""
 
 import csv
 import io
@@ -25,6 +27,7 @@ from gonghui.assistance.testing import FILE_DATA, advance, make_person, staff_ap
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.pii.masking import mask_bank_card
 from gonghui.platform.testing.factories import staff_with_role
+from gonghui.platform.testing.workflow import rendered_transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +199,24 @@ def test_queue_is_finance_only(client, tree, staff, funded):
     assert client.get(reverse("console:assistance_aiditem_changelist")).status_code == 403
 
 
+def _do(obj, name):
+    opts = obj._meta
+    return reverse(f"console:{opts.app_label}_{opts.model_name}_do", args=[obj.pk, name])
+
+
+def _batch_buttons(html: str) -> dict:
+    """The batch's own buttons (the first group on its page)."""
+    return rendered_transitions(html.split('id="batch-payments"')[0])
+
+
+def _line_buttons(html: str, item) -> dict:
+    """The buttons of the batch line of ``item``."""
+    marker = f'data-item="{item.pk}"'
+    if marker not in html:
+        return {}
+    return rendered_transitions(html.split(marker, 1)[1].split("</td>", 1)[0])
+
+
 def test_batch_page_masks_and_bank_file_has_full_account(client, tree, staff, funded):
     app = approved(tree, staff)
     batch = batch_of(tree, staff, app)
@@ -203,9 +224,15 @@ def test_batch_page_masks_and_bank_file_has_full_account(client, tree, staff, fu
     html = _html(client.get(batch_url(batch)))
     assert MASKED in html and ACCOUNT not in html
     assert "张**" in html and "张三丰" not in html
-    assert "Export bank file (xlsx)" in html and "9000.50" in html
+    assert "9000.50" in html
+    assert _batch_buttons(html) == {"export_bank_file": True}
+    assert f'href="{_do(batch, "export_bank_file")}"' in html
 
-    response = client.post(batch_url(batch, "export", "xlsx"))
+    page = _html(client.get(_do(batch, "export_bank_file")))
+    assert "The bank file holds full account numbers." in page
+    assert 'value="xlsx"' in page and 'value="csv"' in page
+
+    response = client.post(_do(batch, "export_bank_file"), {"fmt": "xlsx"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Disposition"] == f'attachment; filename="{batch.number}.xlsx"'
@@ -215,6 +242,8 @@ def test_batch_page_masks_and_bank_file_has_full_account(client, tree, staff, fu
     assert [r[2] for r in rows[1:]] == [ACCOUNT] * 3
     assert [r[6] for r in rows[1:]] == [f"{app.number}-{i.pk}" for i in batch_items(app)]
 
+    # Exported once, the file may be exported again while payments are at the bank; the
+    # direct URL of one format runs the same declaration.
     response = client.post(batch_url(batch, "export", "csv"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{batch.number}.csv"'
@@ -227,16 +256,34 @@ def test_batch_page_masks_and_bank_file_has_full_account(client, tree, staff, fu
     assert ACCOUNT not in str(list(events.values_list("details", flat=True)))
     batch.refresh_from_db()
     assert batch.state == "exported" and batch.exported_by == staff.finance
+    assert _batch_buttons(_html(client.get(batch_url(batch)))) == {"export_bank_file": True}
+
+
+def test_export_of_an_unknown_format_is_a_form_error(client, tree, staff, funded):
+    batch = batch_of(tree, staff, approved(tree, staff))
+    client.force_login(staff.finance)
+    response = client.post(_do(batch, "export_bank_file"), {"fmt": "pdf"})
+    assert response.status_code == 302 and response["Location"] == _do(batch, "export_bank_file")
+    assert any("pdf" in m for m in _messages(client.get(response["Location"])))
+    response = client.post(batch_url(batch, "export", "pdf"))
+    assert "Unknown file format." in _followed_messages(client, response)
+    assert not AuditEvent.objects.filter(action="assistance.export_bank_file").exists()
 
 
 def test_export_refused_without_the_permission(client, tree, staff, funded):
-    batch = batch_of(tree, staff, approved(tree, staff))
+    app = approved(tree, staff)
+    batch = batch_of(tree, staff, app)
     client.force_login(staff.approver)
     html = _html(client.get(batch_url(batch)))
-    assert "Export bank file" not in html and "Mark paid" not in html
+    assert rendered_transitions(html) == {}  # neither the export nor any line's buttons
+    assert "bulk-paid-form" not in html
+    assert client.get(_do(batch, "export_bank_file")).status_code == 404
+    assert client.post(_do(batch, "export_bank_file"), {"fmt": "xlsx"}).status_code == 404
     assert client.post(batch_url(batch, "export", "xlsx")).status_code == 403
     assert client.post(batch_url(batch, "export", "csv")).status_code == 403
     assert client.get(batch_url(batch, "export", "xlsx")).status_code == 405
+    item = batch_items(app)[0]
+    assert client.get(_do(item, "record_payment")).status_code == 404
     assert not AuditEvent.objects.filter(action="assistance.export_bank_file").exists()
     batch.refresh_from_db()
     assert batch.exported_at is None
@@ -246,24 +293,29 @@ def test_mark_paid_closes_the_application_and_never_pays_twice(client, tree, sta
     app = approved(tree, staff)
     batch = batch_of(tree, staff, app)
     client.force_login(staff.finance)
-    payments = list(batch.payments.order_by("pk"))
-    response = client.post(batch_url(batch, "pay"), {"payment": payments[0].pk})
-    assert "Give the bank's reference for the payment." in _followed_messages(client, response)
-    for n, payment in enumerate(payments):
-        response = client.post(
-            batch_url(batch, "pay"), {"payment": payment.pk, "bank_reference": f"REF{n}"}
-        )
+    items = batch_items(app)
+    html = _html(client.get(batch_url(batch)))
+    for item in items:
+        assert _line_buttons(html, item) == {"record_payment": True, "record_payment_failure": True}
+    response = client.post(_do(items[0], "record_payment"), {"bank_reference": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["bank_reference"]
+    for n, item in enumerate(items):
+        response = client.post(_do(item, "record_payment"), {"bank_reference": f"REF{n}"})
         assert response.status_code == 302
+        assert response["Location"] == batch_url(batch)  # back to the batch being paid
     app.refresh_from_db()
     assert app.state == S.CLOSED
     batch.refresh_from_db()
     assert batch.state == "done"
-    response = client.post(
-        batch_url(batch, "pay"), {"payment": payments[0].pk, "bank_reference": "AGAIN"}
-    )
-    assert "This item has already been paid." in _followed_messages(client, response)
-    assert Payment.objects.filter(item=payments[0].item, state="paid").count() == 1
-    assert Payment.objects.get(pk=payments[0].pk).bank_reference == "REF0"
+    html = _html(client.get(batch_url(batch)))
+    assert rendered_transitions(html) == {}  # a settled batch offers nothing
+    assert "bulk-paid-form" not in html
+    # A paid item offers nothing: its page is gone, not a second payment.
+    response = client.post(_do(items[0], "record_payment"), {"bank_reference": "AGAIN"})
+    assert response.status_code == 404
+    assert Payment.objects.filter(item=items[0], state="paid").count() == 1
+    assert Payment.objects.get(item=items[0]).bank_reference == "REF0"
     budget = funded["living"]
     budget.refresh_from_db()
     assert budget.paid == Decimal("3000.00") and budget.reserved == 0
@@ -273,37 +325,46 @@ def test_mark_failed_puts_the_item_back_for_a_new_batch(client, tree, staff, fun
     app = approved(tree, staff)
     batch = batch_of(tree, staff, app)
     payment = batch.payments.order_by("pk").first()
-    client.force_login(staff.finance)
-    response = client.post(batch_url(batch, "fail"), {"payment": payment.pk, "reason": ""})
-    assert "A reason is required." in _followed_messages(client, response)
-    response = client.post(
-        batch_url(batch, "fail"), {"payment": payment.pk, "reason": "账户已销户"}
-    )
-    assert response.status_code == 302
     item = AidItem.objects.get(pk=payment.item_id)
+    client.force_login(staff.finance)
+    response = client.post(_do(item, "record_payment_failure"), {"reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    response = client.post(_do(item, "record_payment_failure"), {"reason": "账户已销户"})
+    assert response.status_code == 302 and response["Location"] == batch_url(batch)
+    item.refresh_from_db()
     assert item.state == ItemState.APPROVED
     html = _html(client.get(batch_url(batch)))
     assert "账户已销户" in html
-    # The failed payment cannot be marked paid from the old batch …
-    response = client.post(batch_url(batch, "pay"), {"payment": payment.pk, "bank_reference": "X"})
-    assert "This payment failed; pay the item again in a new batch." in _followed_messages(
-        client, response
-    )
-    # … it goes into a new batch from the queue.
+    # The failed line has no buttons: the item is paid again from the queue …
+    assert _line_buttons(html, item) == {}
     queue = reverse("console:assistance_aiditem_changelist")
+    assert _line_buttons(_html(client.get(queue)), item) == {"record_payment": True}
+    # … in a new batch.
     response = client.post(
         queue,
         {"action": "create_payment_batch", "_selected_action": [item.pk], "index": 0},
     )
     new_batch = PaymentBatch.objects.exclude(pk=batch.pk).get()
     assert response["Location"] == batch_url(new_batch)
-    new_payment = new_batch.payments.get()
-    response = client.post(
-        batch_url(new_batch, "pay"), {"payment": new_payment.pk, "bank_reference": "R2"}
-    )
-    assert response.status_code == 302
+    response = client.post(_do(item, "record_payment"), {"bank_reference": "R2"})
+    assert response.status_code == 302 and response["Location"] == batch_url(new_batch)
     assert item.payments.filter(state="paid").count() == 1
     assert item.payments.filter(state="failed").count() == 1
+
+
+def test_an_approved_item_is_paid_from_the_queue(client, tree, staff, funded):
+    """Paid without a batch (the bank paid it by other means): back to the queue."""
+    item = money_items(approved(tree, staff))[0]
+    client.force_login(staff.finance)
+    response = client.post(_do(item, "record_payment"), {"bank_reference": "CASH-1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:assistance_aiditem_changelist")
+    assert "The payment is recorded: the item is paid." in _messages(
+        client.get(response["Location"])
+    )
+    payment = Payment.objects.get(item=item)
+    assert payment.state == "paid" and payment.batch is None
 
 
 def test_bulk_mark_paid_reports_each_line(client, tree, staff, funded):
@@ -338,14 +399,17 @@ def test_bulk_mark_paid_reports_each_line(client, tree, staff, funded):
 def test_jiangbei_finance_gets_404_on_yubei_batch(client, tree, staff, funded):
     app = approved(tree, staff)
     batch = batch_of(tree, staff, app)
-    payment = batch.payments.first()
+    item = batch_items(app)[0]
     jb_finance = staff_with_role(tree.jiangbei, "finance_officer", username="jb_finance")
     client.force_login(jb_finance)
     assert client.get(batch_url(batch)).status_code == 404
     assert client.post(batch_url(batch, "export", "xlsx")).status_code == 404
-    response = client.post(batch_url(batch, "pay"), {"payment": payment.pk, "bank_reference": "X"})
+    assert client.get(_do(batch, "export_bank_file")).status_code == 404
+    assert client.post(_do(batch, "export_bank_file"), {"fmt": "xlsx"}).status_code == 404
+    response = client.post(_do(item, "record_payment"), {"bank_reference": "X"})
     assert response.status_code == 404
-    assert client.post(batch_url(batch, "fail"), {"payment": payment.pk}).status_code == 404
+    response = client.post(_do(item, "record_payment_failure"), {"reason": "账户冻结"})
+    assert response.status_code == 404
     assert client.post(batch_url(batch, "bulk_paid"), {"lines": "x,y"}).status_code == 404
     assert batch.number not in _html(
         client.get(reverse("console:assistance_paymentbatch_changelist"))
