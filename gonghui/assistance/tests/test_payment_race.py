@@ -18,9 +18,9 @@ from django.db import IntegrityError, connection, transaction
 from gonghui.assistance import actions
 from gonghui.assistance.actions import money as money_actions
 from gonghui.assistance.choices import ApplicationState as S
-from gonghui.assistance.choices import ItemState, PaymentState
-from gonghui.assistance.models import AidItem, Application, Budget, Payment
-from gonghui.assistance.testing import Staff, advance, make_person, staff_application
+from gonghui.assistance.choices import BatchState, ItemState, PaymentState
+from gonghui.assistance.models import AidItem, Application, Budget, Payment, PaymentBatch
+from gonghui.assistance.testing import Staff, advance, budgets, make_person, staff_application
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.workflow.base import ActionError
 
@@ -32,6 +32,7 @@ postgres_only = pytest.mark.skipif(
 
 THREADS = 20
 ROUNDS = 100  # issue #11: at least 100 rounds of 20 threads
+SETTLE_ROUNDS = 20
 LIVING = [{"aid_type": "living", "amount_requested": "2000"}]
 
 
@@ -182,6 +183,46 @@ def test_concurrent_approvals_never_overspend_a_budget(tree):
         loser = Application.objects.get(pk__in=[a.pk for a in apps], state=S.APPROVAL)
         assert loser.items.get().state == ItemState.REQUESTED
         assert loser.items.get().amount_approved is None
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_lines_of_a_batch_paid_at_once_settle_it(tree):
+    """Two lines of one batch paid at once, from two budgets (so the budget lock does not
+    serialise them), each the other's last pending line: the batch is done all the same. The
+    settling locks the batch row, so the second to get there reads the first's paid line."""
+    staff = Staff(tree)
+    budgets(tree.yubei, staff.finance)
+    user_model = get_user_model()
+    two = [
+        {"aid_type": "living", "amount_requested": "2000"},
+        {"aid_type": "medical", "amount_requested": "2000"},
+    ]
+    for round_no in range(SETTLE_ROUNDS):
+        person = make_person(tree.grassroots, round_no + 1)
+        app = staff_application(staff, tree.grassroots, person, items=two, n=round_no + 1)
+        app = advance(staff, app, S.APPROVED)
+        items = list(app.items.order_by("pk"))
+        batch = actions.create_batch(actor=staff.finance, org=tree.yubei, items=items)
+
+        def pay(i, barrier, items=items):
+            finance = user_model.objects.get(pk=staff.finance.pk)
+            fresh = AidItem.objects.get(pk=items[i].pk)
+            barrier.wait()
+            actions.record_payment(actor=finance, item=fresh, bank_reference=f"R{i}")
+            return "paid"
+
+        results = _race(2, pay)
+        assert results == ["paid", "paid"], (round_no, results)
+        assert PaymentBatch.objects.get(pk=batch.pk).state == BatchState.DONE, round_no
+        assert Application.objects.get(pk=app.pk).state == S.CLOSED, round_no
+        assert (
+            AuditEvent.objects.filter(
+                action="assistance.record_payment",
+                object_id__in=[str(p.pk) for p in batch.payments.all()],
+            ).count()
+            == 2
+        )
 
 
 # --- on any database --------------------------------------------------------------------
