@@ -40,10 +40,13 @@ class GrantForm(ActionForm, forms.ModelForm):
 
     def bind_request(self, request):
         self.request = request
-        self.fields["user"].queryset = User.objects.exclude(kind=UserKind.MEMBER).order_by(
-            "username"
-        )
-        self.fields["org"].queryset = restrict(scope_model(), request.user, PICK_ORG)
+        # The page of an existing grant is read-only: its form has no fields to narrow.
+        if "user" in self.fields:
+            self.fields["user"].queryset = User.objects.exclude(kind=UserKind.MEMBER).order_by(
+                "username"
+            )
+        if "org" in self.fields:
+            self.fields["org"].queryset = restrict(scope_model(), request.user, PICK_ORG)
 
     def run_action(self):
         d = self.cleaned_data

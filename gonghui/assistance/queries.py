@@ -89,14 +89,30 @@ class BudgetLine:
 
 
 def budget_lines(application: Application) -> list[BudgetLine]:
-    """Each money item with the budget its approval would reserve from, for the approver."""
-    from gonghui.assistance.actions import budget_for
-
+    """Each money item with the budget its approval would reserve from, for the approver: the
+    item's own budget once reserved, else the nearest org's (itself, then up the tree) budget
+    for the year and aid type — read for all items in one query."""
+    items = list(application.items.all())
+    wanted = {i.aid_type for i in items if i.amount_requested is not None and i.budget_id is None}
+    nearest: dict[str, Budget] = {}
+    if wanted:
+        org = application.org
+        paths = [org.path[:n] for n in range(len(org.path), 0, -Org.steplen)]
+        depth_of = {p: len(p) for p in paths}
+        for budget in Budget.objects.select_related("org").filter(
+            year=application.year, aid_type__in=wanted, org__path__in=paths
+        ):
+            best = nearest.get(budget.aid_type)
+            if best is None or depth_of[budget.org.path] > depth_of[best.org.path]:
+                nearest[budget.aid_type] = budget
+    reserved = Budget.objects.select_related("org").in_bulk(
+        {i.budget_id for i in items if i.budget_id is not None}
+    )
     lines = []
-    for item in application.items.all():
+    for item in items:
         budget = None
         if item.amount_requested is not None:
-            budget = item.budget or budget_for(application.org, application.year, item.aid_type)
+            budget = reserved.get(item.budget_id) or nearest.get(item.aid_type)
         lines.append(BudgetLine(item, budget))
     return lines
 

@@ -129,16 +129,7 @@ PAGES = [
 # The API paths these guards cover (platform/tests/test_query_counts.py checks that every GET
 # of the OpenAPI document is covered somewhere).
 API_PATHS = {"/api/v1/me"}
-XFAIL = {
-    # Not a query count: the page of an existing grant is view-only (no change permission),
-    # its form has no fields, and GrantForm.bind_request sets fields["user"] regardless.
-    "rolegrant_change": pytest.mark.xfail(
-        strict=True,
-        raises=KeyError,
-        reason="bug: GrantForm.bind_request (gonghui/accounts/admin_access.py) raises "
-        "KeyError 'user' on the view-only page of an existing grant",
-    ),
-}
+XFAIL: dict = {}
 
 
 @pytest.mark.parametrize(

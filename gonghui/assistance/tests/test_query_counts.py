@@ -338,18 +338,7 @@ API_PATHS = {
     "/api/v1/assistance/visits/",
     "/api/v1/assistance/visits/totals",
 }
-XFAIL = {
-    "campaign_list": pytest.mark.xfail(
-        strict=True,
-        reason="N+1: CampaignAdmin.get_list_display (gonghui/assistance/admin_campaigns.py) "
-        "runs one visit-totals aggregate per campaign listed (_Totals)",
-    ),
-    "application_change_items": pytest.mark.xfail(
-        strict=True,
-        reason="N+1: queries.budget_lines (gonghui/assistance/queries.py) calls "
-        "actions.budget_for once per aid item without a budget",
-    ),
-}
+XFAIL: dict = {}
 
 
 def _params(pages):
