@@ -3,30 +3,47 @@ a person sees it, to compare the console, the API and the portal with the declar
 
 from __future__ import annotations
 
-import re
+from html.parser import HTMLParser
 
 from gonghui.platform.workflow.transitions import machine_for
 
-_ATTR = re.compile(r'data-transition="([a-z_]+)"(\s+data-disabled="1")?')
+
+class _Buttons(HTMLParser):
+    """Reads the transition buttons of a page: an element carrying ``data-transition`` is a
+    console button (``data-disabled="1"`` when disabled) or a portal ``<form>`` whose
+    ``<button>`` carries ``disabled``."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: dict[str, bool] = {}
+        self.form: str | None = None  # the portal form being read
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("data-transition")
+        if name is not None:
+            if tag == "form":
+                self.form = name
+                self.found.setdefault(name, True)
+            else:
+                self.found.setdefault(name, attrs.get("data-disabled") != "1")
+        elif tag == "button" and self.form is not None and "disabled" in attrs:
+            self.found[self.form] = False
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form = None
 
 
 def rendered_transitions(html: str | bytes) -> dict[str, bool]:
     """``{name: enabled}`` of the transition buttons in a page (``workflow/buttons.html`` and
-    ``workflow/portal_buttons.html`` mark each with ``data-transition``)."""
+    ``workflow/portal_buttons.html`` mark each with ``data-transition``). A page listing many
+    objects gives the first button of each name."""
     if isinstance(html, bytes):
         html = html.decode()
-    found: dict[str, bool] = {}
-    for match in _ATTR.finditer(html):
-        name, disabled = match.group(1), match.group(2)
-        if name in found:
-            continue
-        found[name] = not disabled
-    # The portal form marks a disabled button on the <button>, not on the <form>.
-    for name in list(found):
-        block = re.search(rf'data-transition="{name}".*?</(?:form|div)>', html, re.S)
-        if block and "disabled" in block.group(0).split(">", 1)[1]:
-            found[name] = False
-    return found
+    parser = _Buttons()
+    parser.feed(html)
+    return parser.found
 
 
 def api_transitions(body: dict) -> dict[str, bool]:

@@ -50,6 +50,7 @@ class Button:
     enabled: bool
     reasons: tuple[str, ...]
     style: str
+    key: str = ""  # unique on a page: "<model>-<pk>-<name>" (ids of the reasons' text)
 
 
 def offers(obj, user, face: str = "console", machine: StateMachine | None = None) -> list[Button]:
@@ -69,6 +70,7 @@ def offers(obj, user, face: str = "console", machine: StateMachine | None = None
                 enabled=offer.enabled,
                 reasons=offer.reasons,
                 style=offer.transition.style,
+                key=f"{type(obj)._meta.model_name}-{obj.pk}-{offer.name}",
             )
         )
     return buttons

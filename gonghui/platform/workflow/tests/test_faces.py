@@ -86,3 +86,18 @@ def test_a_posted_form_runs_the_transition_and_a_refused_one_says_why(world):
     assert not form.errors
     request.refresh_from_db()
     assert request.state == ExportState.REJECTED and request.reason == "超出用途"
+
+
+def test_the_page_reader_tells_enabled_from_disabled_on_both_faces():
+    console = (
+        '<a href="/x" data-transition="approve">A</a>'
+        '<div data-transition="reject" data-disabled="1"><button disabled>R</button></div>'
+        '<a href="/y" data-transition="escalate">E</a>'
+    )
+    assert rendered_transitions(console) == {"approve": True, "reject": False, "escalate": True}
+    portal = (
+        '<form data-transition="confirm"><button type="submit">C</button></form>'
+        '<form data-transition="disown"><button disabled>D</button><p>why</p></form>'
+        '<form data-transition="later"><button>L</button></form>'
+    )
+    assert rendered_transitions(portal) == {"confirm": True, "disown": False, "later": True}
