@@ -22,8 +22,11 @@ from these declarations; the actions move a state only through them (``actions.p
   ``members.add_transfer``. What a transfer does to the membership (transferring, then
   transferred or back) is the transfer actions', declared here with no face.
 
-Every ``check`` reads at most one or two rows: the identity findings are the ones
-``identity.join_findings`` computed for the page (``obj.findings``) when present.
+The checks are cheap: a membership elsewhere is one ``exists()``, the receiving union's state
+is read from the row already loaded, and the identity findings are those
+``identity.join_findings`` computed for the page (``obj.findings``, the console and the API
+attach them) or, when absent, computed once for the object and kept on it. The side tests of
+a transfer read the user's grants cached for the request (no query).
 """
 
 from __future__ import annotations
@@ -126,9 +129,9 @@ def own_transfer(transfer, user) -> bool:
 def may_cancel(transfer, user) -> bool:
     """The member herself, or a union on either side holding ``members.change_transfer``
     (what ``actions.cancel_transfer`` accepts)."""
-    return own_transfer(transfer, user) or covers(
+    return covers(
         user, "members.change_transfer", transfer.from_org, transfer.to_org
-    )
+    ) or own_transfer(transfer, user)
 
 
 def claim_on_my_record(request, user) -> bool:

@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.actions import member_sign_in
 from gonghui.members import joining
@@ -433,11 +433,10 @@ def transfer_do(request, pk, name):
 
 
 @member_required
+@require_GET
 def join_claim(request, pk):
     """An application made with her ID number and another phone, for the person on file to
     answer: 是我本人 / 不是我."""
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
     claim = get_object_or_404(claims_on_my_record(request.user), pk=pk)
     _claim_context(request, claim)
     return render(request, "portal/join_claim.html", {"claim": claim})

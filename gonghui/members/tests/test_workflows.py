@@ -244,6 +244,8 @@ def test_the_claim_page_offers_the_person_on_file_what_is_declared(client, tree)
     assert declared(_fresh(claim), stranger, "portal") == {}
 
     client.force_login(account)
+    # The old form's answer=mine|not_mine is gone: each answer is its own declared transition.
+    assert client.post(f"/m/join-claims/{claim.pk}/", {"answer": "mine"}).status_code == 405
     assert client.post(f"/m/join-claims/{claim.pk}/approve/").status_code == 404  # not hers
     response = client.post(f"/m/join-claims/{claim.pk}/confirm_claim/")
     assert response.status_code == 302
