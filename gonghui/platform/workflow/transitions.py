@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.platform.access.scoping import permission_name, restrict_queryset, user_permissions
@@ -196,6 +197,10 @@ class StateMachine:
                 code="invalid_transition",
                 params={"state": getattr(obj, self.field_name)},
             )
+        # Permission before the check: the reasons may tell things (members on file, an open
+        # objection) that only someone who may take the step should learn.
+        if not self.permitted(t, obj, user):
+            raise PermissionDenied(_("You do not have permission to do this."))
         reasons = self.reasons(t, obj, user)
         if reasons:
             raise TransitionRefused(list(reasons))

@@ -101,3 +101,13 @@ def test_the_page_reader_tells_enabled_from_disabled_on_both_faces():
         '<form data-transition="later"><button>L</button></form>'
     )
     assert rendered_transitions(portal) == {"confirm": True, "disown": False, "later": True}
+
+
+def test_without_the_permission_the_reasons_are_not_told(world):
+    """A viewer posting a transition gets 403, not the 409 whose reasons describe the record."""
+    from django.core.exceptions import PermissionDenied
+
+    org, maker, _checker, _outsider, request = world
+    viewer = staff_with_role(org, "viewer")
+    with pytest.raises(PermissionDenied):
+        export_states.run(request, viewer, "reject", {"reason": "x"}, face="api")
