@@ -19,6 +19,7 @@ from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.api.schemas import PatchSchema
 from gonghui.platform.pii.masking import mask_phone
+from gonghui.platform.workflow.schemas import AllowedTransition
 from gonghui.platform.workflow.transitions import add_transition_routes
 
 router = Router(tags=["orgs"])
@@ -37,13 +38,6 @@ class OrgOut(Schema):
     children: int = Field(description="Visible direct children")
 
 
-class AllowedTransitionOut(Schema):
-    name: str = Field(description="The transition's code name: POST /orgs/{org_id}/{name}")
-    label: str
-    enabled: bool
-    reasons: list[str] = Field(description="Why it cannot run now (empty when enabled)")
-
-
 class OrgDetail(OrgOut):
     uscc: str
     address: str
@@ -52,7 +46,7 @@ class OrgDetail(OrgOut):
     founded_on: date | None
     members: int
     ancestors: list[str]
-    allowed_transitions: list[AllowedTransitionOut] = Field(
+    allowed_transitions: list[AllowedTransition] = Field(
         description="The status changes you may make now, and why a disabled one cannot run"
     )
 

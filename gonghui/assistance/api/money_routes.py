@@ -39,6 +39,7 @@ from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.idempotency.services import HEADER as IDEMPOTENCY_HEADER
 from gonghui.platform.idempotency.services import idempotent
 from gonghui.platform.pii.masking import mask_bank_card, mask_name
+from gonghui.platform.workflow.schemas import AllowedTransition
 
 budgets = Router(tags=["assistance: money"])
 items = Router(tags=["assistance: money"])
@@ -117,19 +118,12 @@ def set_budget(request, payload: BudgetIn):
     return _budget(queries.budgets(request.user).get(pk=b.pk))
 
 
-class AllowedTransitionOut(Schema):
-    name: str = Field(description="The transition's code name")
-    label: str
-    enabled: bool
-    reasons: list[str] = Field(description="Why it cannot run now (empty when enabled)")
-
-
 class QueueItemOut(ItemOut):
     application_number: str
     applicant_name: str = Field(description="Masked")
     org_id: int
     org_name: str
-    allowed_transitions: list[AllowedTransitionOut] = Field(
+    allowed_transitions: list[AllowedTransition] = Field(
         description="record_payment (POST …/payment) and record_payment_failure "
         "(POST …/payment-failure) as you may take them now, with the reasons a disabled one "
         "cannot run"
@@ -167,7 +161,7 @@ class BatchOut(Schema):
 
 class BatchDetail(BatchOut):
     payments: list[BatchPaymentOut]
-    allowed_transitions: list[AllowedTransitionOut] = Field(
+    allowed_transitions: list[AllowedTransition] = Field(
         description="The batch's transitions you may take through the API now (its bank file "
         "is exported on the console)"
     )
