@@ -8,7 +8,6 @@ with its reason written beside it; a wrong body is a 422 naming the field; out o
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from django.urls import reverse
@@ -37,19 +36,6 @@ from gonghui.platform.workflow.transitions import machine_for
 pytestmark = pytest.mark.django_db
 
 CLAIM_PHONE = "13700007000"
-
-
-_CONSOLE_BUTTON = re.compile(r'data-transition="([a-z_]+)"(\s+data-disabled="1")?')
-
-
-def console_buttons(html) -> dict[str, bool]:
-    """``{name: enabled}`` of ``workflow/buttons.html``, which marks a disabled button on the
-    element that carries its name. (``rendered_transitions`` also looks for the portal's
-    ``disabled`` up to the next closing tag, which on the console can be the next, disabled,
-    button's: an enabled 同意入会 before a disabled check reads as disabled.)"""
-    if isinstance(html, bytes):
-        html = html.decode()
-    return {m.group(1): not m.group(2) for m in _CONSOLE_BUTTON.finditer(html)}
 
 
 def _post(client, url, data=None):
@@ -96,7 +82,7 @@ def agree(client, user, obj, console, api) -> dict[str, bool]:
         assert want_console == {} and want_api == {}, "offered outside the scope"
         return {}
     assert page.status_code == 200 and detail.status_code == 200, (page, detail.content)
-    shown = console_buttons(page.content)
+    shown = rendered_transitions(page.content)
     allowed = api_transitions(detail.json())
     assert shown == want_console, (user, obj, obj.state)
     assert allowed == want_api, (user, obj, obj.state)
@@ -291,7 +277,7 @@ def test_approving_an_unproved_claim_is_409_with_the_reason_and_a_disabled_butto
     # The console shows 同意入会 disabled, the reason written beside it, not as a tooltip.
     html = client.get(reverse("console:members_joinrequest_change", args=[claim.pk])).content
     html = html.decode()
-    assert console_buttons(html)["approve"] is False
+    assert rendered_transitions(html)["approve"] is False
     block = html.split('data-transition="approve"', 1)[1].split("</div>", 1)[0]
     assert 'data-disabled="1"' in html and "this phone is not the one on file" in block
     # Its page shows the reason and runs nothing.
@@ -400,7 +386,7 @@ def test_reinstating_someone_who_is_a_member_elsewhere_is_disabled(client, tree)
     client.force_login(tree.yubei_admin)
     html = client.get(reverse("console:members_membership_change", args=[lapsed.pk]))
     html = html.content.decode()
-    assert console_buttons(html) == {"reinstate": False, "expel": True}
+    assert rendered_transitions(html) == {"reinstate": False, "expel": True}
     assert "already a member of another union" in html
     response = _post(client, f"/api/v1/members/{lapsed.pk}/reinstate")
     assert response.status_code == 409
@@ -427,7 +413,7 @@ def test_export_requests_are_decided_on_the_declared_pages(client, tree):
     client.force_login(maker)
     html = client.get(detail).content.decode()
     want = declared(_fresh(request), maker, "console")
-    assert want == {"approve": False, "reject": False} and console_buttons(html) == want
+    assert want == {"approve": False, "reject": False} and rendered_transitions(html) == want
     assert "Another person must decide on your own export request." in html
     approve = reverse("console:imports_exportrequest_do", args=[request.pk, "approve"])
     client.post(approve)
@@ -438,14 +424,14 @@ def test_export_requests_are_decided_on_the_declared_pages(client, tree):
 
     client.force_login(checker)
     html = client.get(detail).content.decode()
-    assert console_buttons(html) == {"approve": True, "reject": True}
+    assert rendered_transitions(html) == {"approve": True, "reject": True}
     reject = reverse("console:imports_exportrequest_do", args=[request.pk, "reject"])
     assert client.post(reject, {"reason": ""}).status_code == 200  # a reason is required
     response = client.post(approve, {"reason": ""})
     assert response.status_code == 302 and response.url == detail
     request.refresh_from_db()
     assert request.state == ExportState.APPROVED and request.decided_by == checker
-    assert console_buttons(client.get(detail).content) == {}
+    assert rendered_transitions(client.get(detail).content) == {}
 
 
 def test_members_models_all_declare_their_transitions():
