@@ -161,6 +161,7 @@ class StateMachine:
         if face not in FACES:
             raise ValueError(f"unknown face {face!r}")
         checked: dict[str, bool] = {}
+        reasons: dict[int, tuple[str, ...]] = {}  # one run per check shared by transitions
         offers = []
         for t in self.allowed(obj):
             if face not in t.faces:
@@ -169,7 +170,9 @@ class StateMachine:
             if key not in checked:
                 checked[key] = self.permitted(t, obj, user)
             if checked[key]:
-                offers.append(Offer(t, self.reasons(t, obj, user)))
+                if id(t.check) not in reasons:
+                    reasons[id(t.check)] = self.reasons(t, obj, user)
+                offers.append(Offer(t, reasons[id(t.check)]))
         return offers
 
     def describe(self, obj, user, face: str = "api") -> list[dict]:
