@@ -229,6 +229,7 @@ class OrgAdmin(TransitionAdmin, ScopedModelAdmin):
         members = queries.member_counts(nodes)
         children = queries.child_counts(request.user, nodes)
         can_change = request.user.has_perm("orgs.change_org")
+        ancestors = queries.ancestors_names_of(nodes, request.user) if with_ancestors else {}
         rows = []
         for node in nodes:
             rows.append(
@@ -237,9 +238,7 @@ class OrgAdmin(TransitionAdmin, ScopedModelAdmin):
                     "kind": OrgKind(node.kind).label,
                     "members": members.get(node.pk, 0),
                     "children": children.get(node.pk, 0),
-                    "ancestors": " › ".join(queries.ancestors_names(node, request.user))
-                    if with_ancestors
-                    else "",
+                    "ancestors": " › ".join(ancestors.get(node.pk, [])),
                     "can_change": can_change,
                 }
             )

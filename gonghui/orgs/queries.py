@@ -82,10 +82,16 @@ def search_orgs(user, text: str, limit: int = 50):
 
 def ancestors_names(org: Org, user) -> list[str]:
     """Names of ``org``'s ancestors that the user may see, from the top."""
+    return ancestors_names_of([org], user)[org.pk]
+
+
+def ancestors_names_of(orgs, user) -> dict[int, list[str]]:
+    """``ancestors_names`` of many orgs in one query (a search result's breadcrumbs)."""
     steplen = Org.steplen
-    paths = [org.path[: steplen * i] for i in range(1, org.depth)]
-    names = dict(visible_orgs(user).filter(path__in=paths).values_list("path", "name"))
-    return [names[p] for p in paths if p in names]
+    wanted = {o.pk: [o.path[: steplen * i] for i in range(1, o.depth)] for o in orgs}
+    every = sorted({p for paths in wanted.values() for p in paths})
+    names = dict(visible_orgs(user).filter(path__in=every).values_list("path", "name"))
+    return {pk: [names[p] for p in paths if p in names] for pk, paths in wanted.items()}
 
 
 def union_directory(kinds=None):

@@ -257,13 +257,7 @@ API_PATHS = {
     "/api/v1/employers/",
     "/api/v1/employers/{employer_id}",
 }
-XFAIL = {
-    "org_tree_search": pytest.mark.xfail(
-        strict=True,
-        reason="N+1: OrgAdmin._rows (gonghui/orgs/admin.py) calls queries.ancestors_names "
-        "once per org found by the tree search",
-    ),
-}
+XFAIL: dict = {}
 
 
 def _params(pages):
