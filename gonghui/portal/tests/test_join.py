@@ -321,3 +321,11 @@ def test_rate_limited_resend_is_explained(client, channel, django_capture_on_com
         response = client.post(url(channel), {**fields(), "step": "send_code"})
     assert "Please wait" in response.content.decode()
     assert len(LocmemBackend.outbox) == 1
+
+
+def test_the_pages_say_the_review_length_the_settings_give(client, settings):
+    settings.GONGHUI_JOIN_REVIEW_WORKING_DAYS = 10
+    from django.template.loader import render_to_string
+
+    html = render_to_string("portal/join_done.html", {"done": {"phone": "138****0000"}})
+    assert "within 10 working days" in html and "15" not in html

@@ -5,6 +5,7 @@ from django import template
 from django.db import DatabaseError
 from django.urls import NoReverseMatch, reverse
 
+from gonghui.platform.calendar import deadlines
 from gonghui.platform.calendar.checks import calendar_problems
 
 register = template.Library()
@@ -27,3 +28,13 @@ def calendar_banner(context):
     except NoReverseMatch:  # pragma: no cover - the console registers the page
         link = ""
     return {"problems": problems, "link": link}
+
+
+@register.simple_tag
+def deadline_days(rule_name: str) -> int | str:
+    """The length of a registered deadline as configured now (``{% deadline_days
+    "members.join_review" as days %}``), so a page never prints a number the settings changed."""
+    try:
+        return deadlines.get(rule_name).days
+    except KeyError:
+        return ""
