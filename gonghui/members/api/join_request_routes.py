@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.members import actions, identity, workflows
-from gonghui.members.api.shared import AllowedTransitionOut, _allowed, _Lazy, _subtree_filter
+from gonghui.members.api.shared import _allowed, _Lazy, _subtree_filter
 from gonghui.members.choices import (
     EmploymentForm,
     JoinRequestState,
@@ -20,6 +20,7 @@ from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.api.pagination import CursorPagination
 from gonghui.platform.calendar.workdays import CalendarYearMissing
 from gonghui.platform.pii.masking import mask_id_list, mask_name, mask_phone
+from gonghui.platform.workflow.schemas import AllowedTransition
 from gonghui.platform.workflow.transitions import add_transition_routes
 
 join_requests = Router(tags=["join requests"])
@@ -72,7 +73,7 @@ class JoinRequestFilter(Schema):
 
 class JoinRequestDetail(JoinRequestOut):
     card_no: str | None = Field(description="The card of the membership it created, once approved")
-    allowed_transitions: list[AllowedTransitionOut]
+    allowed_transitions: list[AllowedTransition]
 
 
 def _with_checks(user):

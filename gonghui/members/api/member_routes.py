@@ -10,7 +10,6 @@ from ninja.responses import Status
 
 from gonghui.members import actions, workflows
 from gonghui.members.api.shared import (
-    AllowedTransitionOut,
     _allowed,
     _Lazy,
     _replaced,
@@ -26,6 +25,7 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
 from gonghui.platform.api.pagination import CursorPagination
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
+from gonghui.platform.workflow.schemas import AllowedTransition
 from gonghui.platform.workflow.transitions import add_transition_routes
 
 members = Router(tags=["members"])
@@ -69,7 +69,7 @@ class MemberDetail(MemberOut):
     last_dues_on: date | None
     last_activity_on: date | None
     history: list[MembershipHistoryOut]
-    allowed_transitions: list[AllowedTransitionOut]
+    allowed_transitions: list[AllowedTransition]
 
 
 class MemberFilter(Schema):

@@ -3,7 +3,6 @@
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
 
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, subtree_ids
@@ -33,13 +32,6 @@ class _Lazy:
         if self.prepare is not None:
             self.prepare(page)
         return [self.build(row) for row in page]
-
-
-class AllowedTransitionOut(Schema):
-    name: str = Field(description="The transition's code name: POST …/{id}/{name}")
-    label: str
-    enabled: bool
-    reasons: list[str] = Field(description="Why it cannot run now (empty when enabled)")
 
 
 def _allowed(obj, user) -> list[dict]:

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.members import workflows
-from gonghui.members.api.shared import AllowedTransitionOut, _allowed, _Lazy, _replaced
+from gonghui.members.api.shared import _allowed, _Lazy, _replaced
 from gonghui.members.choices import (
     TransferState,
 )
@@ -15,6 +15,7 @@ from gonghui.members.models import Transfer
 from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.api.pagination import CursorPagination
 from gonghui.platform.pii.masking import mask_name
+from gonghui.platform.workflow.schemas import AllowedTransition
 from gonghui.platform.workflow.transitions import add_transition_routes
 
 transfers = Router(tags=["transfers"])
@@ -38,7 +39,7 @@ class TransferOut(Schema):
 
 
 class TransferDetail(TransferOut):
-    allowed_transitions: list[AllowedTransitionOut]
+    allowed_transitions: list[AllowedTransition]
 
 
 def _transfer(t: Transfer) -> dict:

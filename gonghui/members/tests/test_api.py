@@ -274,7 +274,8 @@ def test_transfer_approved_by_the_receiving_side_only(client, tree):
     )
     client.force_login(tree.yubei_admin)
     assert [i["id"] for i in client.get("/api/v1/transfers/").json()["items"]] == [t.pk]
-    _error(_post(client, f"/api/v1/transfers/{t.pk}/approve_receiving"), 404, "not_found")
+    # The sending union sees the transfer but the step is the receiving union's: 403.
+    _error(_post(client, f"/api/v1/transfers/{t.pk}/approve_receiving"), 403, "permission_denied")
     assert Transfer.objects.get().state == TransferState.PENDING_RECEIVER
 
     client.force_login(tree.jiangbei_admin)

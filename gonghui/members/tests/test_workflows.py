@@ -437,3 +437,20 @@ def test_export_requests_are_decided_on_the_declared_pages(client, tree):
 def test_members_models_all_declare_their_transitions():
     for model in (JoinRequest, Transfer, Membership, ExportRequest):
         assert machine_for(model) is not None, model
+
+
+def test_in_scope_without_the_step_is_403_before_any_reason(client, tree):
+    """A reader may see the application but not decide it; the sending union sees the
+    transfer but not the receiving union's step: 403, and no check's reasons are told."""
+    claim = claim_on(PersonFactory(org=tree.grassroots), tree.grassroots)
+    client.force_login(staff_with_role(tree.yubei, "viewer"))
+    response = _post(client, f"/api/v1/join-requests/{claim.pk}/approve")
+    assert response.status_code == 403
+    assert "phone" not in response.json()["error"]["message"]
+    t = TransferFactory(
+        membership=MembershipFactory(org=tree.grassroots, state=MembershipState.TRANSFERRING),
+        to_org=tree.jb_grassroots,
+    )
+    client.force_login(tree.yubei_admin)
+    assert _post(client, f"/api/v1/transfers/{t.pk}/approve_receiving").status_code == 403
+    assert Transfer.objects.get(pk=t.pk).state == TransferState.PENDING_RECEIVER
