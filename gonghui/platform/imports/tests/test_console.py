@@ -250,9 +250,9 @@ def test_large_export_needs_another_users_approval_and_downloads_once(
     client.logout()
     checker = staff_with_role(tree.yubei, "membership_officer", username="checker")
     login(client, checker)
-    assert b"Approve" in client.get(detail).content
+    assert b"Allow the export" in client.get(detail).content
     response = client.post(
-        reverse("console:imports_exportrequest_decide", args=[request.pk]), {"decision": "approve"}
+        reverse("console:imports_exportrequest_do", args=[request.pk, "approve"]), {"reason": ""}
     )
     assert response.status_code == 302
     request.refresh_from_db()
