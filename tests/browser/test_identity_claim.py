@@ -53,8 +53,14 @@ def test_a_former_member_disowns_a_claim_on_her_record(
     page_url = f"/console/members/joinrequest/{claim.pk}/change/"
     staff_login(officer, base, "city_admin", page_url)
     expect(officer.locator("#join-findings")).to_contain_text("档案")
-    expect(officer.locator("#approve-blocked")).to_be_visible()
-    expect(officer.locator("#record-identity-check")).to_be_visible()
+    # 同意入会 is there but greyed out, with the reason written beside it.
+    blocked = officer.locator('#transition-buttons [data-transition="approve"]')
+    expect(blocked).to_have_attribute("data-disabled", "1")
+    expect(blocked.locator("button")).to_be_disabled()
+    expect(blocked).to_contain_text("档案")
+    expect(
+        officer.locator('#transition-buttons [data-transition="check_identity"]')
+    ).to_be_visible()
     screenshot(officer, "console-join-claim-blocked")
 
     # --- the former member logs in with the phone on file and says it was not her -------------
@@ -72,7 +78,7 @@ def test_a_former_member_disowns_a_claim_on_her_record(
     expect(card).to_contain_text("137****7000")
     assert page_width(worker) <= 360, "the claim card scrolls sideways on a 360 px phone"
     screenshot(worker, "portal-join-claim-360")
-    worker.locator(f"#claim-not-mine-{claim.pk}").click()
+    card.locator('[data-transition="disown_claim"] button').click()
     worker.wait_for_url(f"{base}/m/")
     expect(worker.locator(f"#join-claim-{claim.pk}")).to_have_count(0)
     expect(worker.locator(".notice")).to_contain_text("档案没有任何变化")
@@ -81,5 +87,5 @@ def test_a_former_member_disowns_a_claim_on_her_record(
     person.refresh_from_db()
     assert claim.state == "rejected" and person.phone != ATTACKER_PHONE
     officer.reload()
-    expect(officer.locator("#approve-blocked")).to_have_count(0)
+    expect(officer.locator('#transition-buttons [data-transition="approve"]')).to_have_count(0)
     assert JoinRequest.objects.filter(pk=claim.pk, state="rejected").exists()

@@ -95,9 +95,9 @@ def test_worker_joins_by_qr_and_shows_a_card_that_verifies(
 
     # --- the grassroots union approves it in the console ----------------------------------------
     officer = new_context().new_page()
-    approve_url = f"/console/members/joinrequest/{request.pk}/approve/"
+    approve_url = f"/console/members/joinrequest/{request.pk}/do/approve/"
     staff_login(officer, base, "grassroots_admin", approve_url)
-    officer.locator("#decide-form button[type=submit]").click()
+    officer.locator("#transition-form button[type=submit]").click()
     officer.wait_for_url(re.compile(r"/console/members/joinrequest/"))
     membership = Membership.objects.get(join_request=request)
     assert membership.state == "active"
