@@ -32,3 +32,6 @@ class AssistanceConfig(AppConfig):
         from gonghui.assistance.workflows_money import register_workflows as register_money
 
         register_money()  # the declared transitions of aid items, payments and batches
+        from gonghui.assistance.workflows_cases import register_workflows as register_cases
+
+        register_cases()  # aid applications, objections, hardship files (workflows_cases.py)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FileState(models.TextChoices):
@@ -81,7 +82,8 @@ class ApplicationState(models.TextChoices):
     CLOSED = "closed", _("Completed")
     RETURNED = "returned", _("Returned for correction")
     REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # "Withdrawn" alone is a membership's 已退会: an application is 已撤回.
+    WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
 
 
 # States in which the application is being handled by the unions.

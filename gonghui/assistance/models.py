@@ -298,6 +298,10 @@ class Application(NeverDeleted):
     )
     civil_affairs_checked_on = models.DateField(_("income check date"), null=True, blank=True)
     civil_affairs_note = models.CharField(_("income check note"), max_length=300, blank=True)
+    # 核减理由: why the centre verified less than was requested for an item (ADR 0013).
+    verify_cut_reason = models.CharField(
+        _("reason for verifying less than requested"), max_length=300, blank=True
+    )
     publicity_start = models.DateField(_("publicity from"), null=True, blank=True)
     publicity_end = models.DateField(_("publicity until"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -335,6 +339,12 @@ class Application(NeverDeleted):
     def total_approved(self):
         return sum((i.amount_approved or 0 for i in self.items.all()), start=0)
 
+    @property
+    def total_verified(self):
+        """The total the approval level follows (ADR 0013): each money item's verified
+        amount, or its requested amount while it has not been verified."""
+        return sum((i.verified_or_requested or 0 for i in self.items.all()), start=0)
+
 
 class AidItem(NeverDeleted):
     """One kind of aid inside an application."""
@@ -355,6 +365,9 @@ class AidItem(NeverDeleted):
     )
     school = models.CharField(_("school"), max_length=100, blank=True)
     amount_requested = money(_("amount requested"), null=True, blank=True)
+    # 核定金额: set at verification (default the request, never more); approval grants up
+    # to it and its total decides who may approve (ADR 0013). Null for non-money aid.
+    amount_verified = money(_("amount verified"), null=True, blank=True)
     amount_approved = money(_("amount approved"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=ItemState.choices, default=ItemState.REQUESTED
@@ -385,10 +398,19 @@ class AidItem(NeverDeleted):
                 condition=Q(amount_approved__isnull=True) | Q(amount_approved__gte=0),
                 name="aiditem_approved_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_verified__isnull=True) | Q(amount_verified__gte=0),
+                name="aiditem_verified_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_aid_type_display()
+
+    @property
+    def verified_or_requested(self):
+        """What may be granted at most: the verified amount, else the request."""
+        return self.amount_verified if self.amount_verified is not None else self.amount_requested
 
 
 class Step(models.Model):

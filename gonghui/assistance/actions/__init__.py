@@ -2,19 +2,24 @@
 
 The review path of an application::
 
-    draft ─submit→ submitted ─first_review→ home_visit ─record_home_visit→ verification
+    draft ─submit→ submitted ─first_review→ home_visit ─home_visit→ verification
       ─verify→ publicity ─end_publicity→ approval ─approve→ approved ─(all paid)→ closed
 
 From every step in review the case can be returned for correction (→ returned, the submitter
 edits and submits again) or rejected (→ rejected), each with a required reason. An upheld
-objection during publicity sends the case back to verification.
+objection during publicity sends the case back to verification. An approver below the level
+of the verified total refers the case up (escalate, approval → approval).
+
+The transitions are declared once in :mod:`gonghui.assistance.workflows_cases` (label,
+permission, input, the reasons they cannot run now); the actions move a state only through
+those declarations (``application_states.apply``).
 
 Money: approving reserves each item's amount in the budget of the nearest org (the union
 itself or an ancestor) that has one for the year and aid type; paying moves it from reserved
 to paid. Row locks on the item and the budget serialise payments; the partial unique index
 on live payments is the backstop (see ``tests/test_payment_race.py``).
 
-The actions live in one module per area (files, applications, review, money,
+The actions live in one module per area (files, applications, review, approval, money,
 annual_review, campaigns); this package re-exports them, so callers import
 ``gonghui.assistance.actions`` and use ``actions.<name>``.
 """
@@ -43,6 +48,19 @@ from gonghui.assistance.actions.applications import (
     submit_application,
     withdraw_application,
 )
+from gonghui.assistance.actions.approval import (
+    LEVEL_NAMES,
+    MAKER,
+    above_level,
+    approve,
+    below_level,
+    budget_for,
+    escalate_application,
+    level_name,
+    made_by,
+    required_approval_depth,
+    verified_total,
+)
 from gonghui.assistance.actions.campaigns import (
     CleanVisit,
     clean_visit,
@@ -56,6 +74,8 @@ from gonghui.assistance.actions.files import (
     CleanMember,
     _write_file,
     close_file,
+    file_states,
+    has_open_applications,
     save_file,
     upload_attachment,
 )
@@ -69,15 +89,17 @@ from gonghui.assistance.actions.money import (
     set_budget,
 )
 from gonghui.assistance.actions.review import (
-    approve,
-    budget_for,
+    OBJECTION_OPEN,
+    VERIFY_LEVEL,
     decide_objection,
     end_publicity,
     first_review,
+    has_open_objections,
+    may_verify,
+    objection_states,
     record_home_visit,
     record_objection,
     reject_application,
-    required_approval_depth,
     return_application,
     verify,
 )
@@ -89,18 +111,24 @@ __all__ = [
     "FILE_FIELDS",
     "FILE_MONEY_FIELDS",
     "FILE_TEXT_FIELDS",
+    "LEVEL_NAMES",
+    "MAKER",
     "MAX_AMOUNT",
     "MAX_BUDGET",
     "MAX_UPLOAD_BYTES",
     "MIN_SPOT_CHECK",
+    "OBJECTION_OPEN",
     "STEP_PERMISSION",
+    "VERIFY_LEVEL",
     "BankFile",
     "CleanMember",
     "CleanVisit",
     "S",
     "_write_file",
+    "above_level",
     "application_states",
     "approve",
+    "below_level",
     "budget_for",
     "clean_visit",
     "close_file",
@@ -110,9 +138,17 @@ __all__ = [
     "decide_review_entry",
     "draw_sample",
     "end_publicity",
+    "escalate_application",
     "export_bank_file",
+    "file_states",
     "first_review",
+    "has_open_applications",
+    "has_open_objections",
+    "level_name",
+    "made_by",
+    "may_verify",
     "member_save_application",
+    "objection_states",
     "parse_amount",
     "record_home_visit",
     "record_objection",
@@ -129,6 +165,7 @@ __all__ = [
     "start_annual_review",
     "submit_application",
     "upload_attachment",
+    "verified_total",
     "verify",
     "withdraw_application",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.choices import ApplicationState
@@ -14,6 +14,7 @@ from gonghui.assistance.models import Application, Step
 from gonghui.members.models import Person
 from gonghui.platform.sms.backends import send_sms
 from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.transitions import machine_for
 
 S = ApplicationState
 CENT = Decimal("0.01")
@@ -26,6 +27,28 @@ ALLOWED_UPLOAD_TYPES = {
     "image/png": ".png",
 }
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class Declared:
+    """The declared transitions of ``model``, as the actions use them to move a state.
+
+    The declarations (``gonghui/assistance/workflows_cases.py``, registered from
+    ``AssistanceConfig.ready()``) call the actions, so the actions cannot import them: they
+    find the machine in the platform's registry when they run. ``apply``, ``can`` and the
+    rest are the registered :class:`~gonghui.platform.workflow.transitions.StateMachine`'s."""
+
+    def __init__(self, model):
+        self.model = model
+
+    @property
+    def machine(self):
+        machine = machine_for(self.model)
+        if machine is None:
+            raise ImproperlyConfigured(f"{self.model._meta.label} has no registered workflow")
+        return machine
+
+    def __getattr__(self, name):
+        return getattr(self.machine, name)
 
 
 def parse_amount(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.actions._common import (
+    Declared,
     S,
     _is_owner,
     _member_person,
@@ -23,7 +24,6 @@ from gonghui.assistance.actions._common import (
 from gonghui.assistance.actions.files import _close_file, _write_file
 from gonghui.assistance.choices import (
     EDITABLE_STATES,
-    IN_REVIEW_STATES,
     NON_MONEY_AID,
     OPEN_APPLICATION_STATES,
     OPEN_FILE_STATES,
@@ -34,7 +34,7 @@ from gonghui.assistance.choices import (
 )
 from gonghui.assistance.models import AidItem, Application, HardshipFile
 from gonghui.members.choices import CURRENT_STATES
-from gonghui.platform.workflow.base import ActionError, StateMachine, Transition, action
+from gonghui.platform.workflow.base import ActionError, action
 
 
 def _write_items(application: Application, items: list[dict]) -> None:
@@ -244,44 +244,32 @@ def completeness_problems(application: Application) -> list[str]:
 
 @action("assistance.submit_application", permission=None)
 def submit_application(ctx, *, application: Application) -> Application:
-    """Submit a complete draft (or a corrected returned application) for first review."""
+    """Submit a complete draft (or a corrected returned application) for first review: the
+    applicant herself, or union staff holding ``assistance.change_application`` on it."""
     if not _is_owner(ctx.actor, application):
         application = ctx.require(application, "assistance.change_application")
     ctx.lock(application)
+    if not application_states.can(application, "submit"):
+        _wrong_state(application)
     problems = completeness_problems(application)
     if problems:
         raise ActionError(" ".join(problems), code="incomplete")
-    before = application.state
-    if before not in EDITABLE_STATES:
-        _wrong_state(application)
-    application.state = S.SUBMITTED
     application.submitted_by = ctx.actor
     application.submitted_at = timezone.now()
     application.decision_reason = ""
-    application.save(
-        update_fields=["state", "submitted_by", "submitted_at", "decision_reason", "updated_at"]
+    return _transition(
+        ctx,
+        application,
+        "submit",
+        "",
+        ["submitted_by", "submitted_at", "decision_reason"],
+        recheck=False,
     )
-    _step(ctx, application, "submit", before)
-    ctx.wrote(application, details={"transition": f"{before}→submitted"}, recheck=False)
-    ctx.org = application.org
-    return application
 
 
-application_states = StateMachine(
-    "state",
-    [
-        Transition("first_review", frozenset({S.SUBMITTED}), S.HOME_VISIT),
-        Transition("home_visit", frozenset({S.HOME_VISIT}), S.VERIFICATION),
-        Transition("verify", frozenset({S.VERIFICATION}), S.PUBLICITY),
-        Transition("end_publicity", frozenset({S.PUBLICITY}), S.APPROVAL),
-        Transition("objection_upheld", frozenset({S.PUBLICITY}), S.VERIFICATION),
-        Transition("approve", frozenset({S.APPROVAL}), S.APPROVED),
-        Transition("complete", frozenset({S.APPROVED}), S.CLOSED),
-        Transition("return", IN_REVIEW_STATES, S.RETURNED),
-        Transition("reject", IN_REVIEW_STATES, S.REJECTED),
-        Transition("withdraw", frozenset({S.DRAFT, S.RETURNED, S.SUBMITTED}), S.WITHDRAWN),
-    ],
-)
+# The declared transitions of an application (workflows_cases.py): every state change below
+# goes through them (``apply``), so a move the declarations do not list is refused.
+application_states = Declared(Application)
 
 # Who may act on an application in each review state (return and reject use these too).
 STEP_PERMISSION = {
@@ -293,11 +281,12 @@ STEP_PERMISSION = {
 }
 
 
-def _transition(ctx, application, name, opinion="", extra_fields=()):
+def _transition(ctx, application, name, opinion="", extra_fields=(), *, recheck=None):
+    """Move ``application`` by its declared transition ``name`` and record the step."""
     before = application.state
     application_states.apply(ctx, application, name, extra_fields=[*extra_fields, "updated_at"])
     _step(ctx, application, name, before, opinion)
-    ctx.wrote(application)
+    ctx.wrote(application, recheck=recheck)
     ctx.org = application.org
     return application
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.assistance.actions._common import (
     ALLOWED_UPLOAD_TYPES,
     MAX_UPLOAD_BYTES,
+    Declared,
     S,
     _is_owner,
     _number,
@@ -48,6 +49,10 @@ from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.validators import IDNumberError, parse_id_number
 from gonghui.platform.workflow.base import ActionError, action
+
+# The declared transitions of a file (workflows_cases.py): filed by an approval, adjusted by
+# the annual review, closed (撤档) by a person or when its only case ends unfiled.
+file_states = Declared(HardshipFile)
 
 FILE_FIELDS = {
     "tier": Tier,
@@ -310,11 +315,18 @@ def save_file(
 
 
 def _close_file(file: HardshipFile, reason: str) -> None:
+    if not file_states.can(file, "close"):
+        raise ActionError(_("The file is already closed."), code="file_closed")
     file.state = FileState.CLOSED
     file.closed_at = timezone.now()
     file.close_reason = reason[:300]
     file.save(update_fields=["state", "closed_at", "close_reason", "updated_at"])
     HouseholdClaim.objects.filter(file=file).delete()
+
+
+def has_open_applications(file: HardshipFile) -> bool:
+    """A case of the file is in progress (a draft does not count: it is closed with it)."""
+    return file.applications.filter(state__in=OPEN_APPLICATION_STATES - {S.DRAFT}).exists()
 
 
 @action("assistance.close_file", permission="assistance.change_hardshipfile")
@@ -323,9 +335,9 @@ def close_file(ctx, *, file: HardshipFile, reason: str) -> HardshipFile:
     file = ctx.require(file)
     ctx.lock(file)
     reason = _reason(reason)
-    if file.state not in OPEN_FILE_STATES:
+    if not file_states.can(file, "close"):
         raise ActionError(_("The file is already closed."), code="file_closed")
-    if file.applications.filter(state__in=OPEN_APPLICATION_STATES - {S.DRAFT}).exists():
+    if has_open_applications(file):
         raise ActionError(
             _("Finish or reject the open applications of this file first."),
             code="file_has_open_applications",

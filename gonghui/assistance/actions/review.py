@@ -1,11 +1,11 @@
-"""The review steps of an application: first review, home visit, verification, publicity
-with its objections, approval (reserving the budget), return for correction and rejection.
+"""The review steps of an application: first review, home visit, verification (with the
+verified amounts), publicity with its objections, return for correction and rejection.
+Approval is in :mod:`gonghui.assistance.actions.approval`.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.actions._common import (
+    Declared,
     S,
     _notify_applicant,
     _reason,
@@ -33,17 +34,17 @@ from gonghui.assistance.choices import (
     AttachmentKind,
     CivilAffairsResult,
     FileLevel,
-    FileState,
-    ItemState,
     ObjectionDecision,
     Tier,
 )
 from gonghui.assistance.deadlines import PUBLICITY
-from gonghui.assistance.models import AidItem, Application, Budget, Objection
-from gonghui.orgs.models import Org
+from gonghui.assistance.models import AidItem, Application, Objection
 from gonghui.platform.access.scoping import highest_covering_depth
 from gonghui.platform.calendar.workdays import CalendarYearMissing
 from gonghui.platform.workflow.base import ActionError, action
+
+# The declared decisions of an objection (workflows_cases.py): upheld or dismissed, once.
+objection_states = Declared(Objection)
 
 
 @action("assistance.first_review", permission="assistance.first_review_application")
@@ -111,16 +112,19 @@ def verify(
     note: str = "",
     opinion: str = "",
     today: date | None = None,
+    amounts: dict | None = None,
+    cut_reason: str = "",
 ) -> Application:
     """核实 by a county-level (or higher) assistance centre, with the civil-affairs income check
     entered by hand; the case then goes into publicity from ``today`` (the day of
-    verification) for the PUBLICITY rule's working days on the holiday calendar."""
+    verification) for the PUBLICITY rule's working days on the holiday calendar.
+
+    ``amounts`` (item id → yuan) are the verified amounts (核定金额) of the money items:
+    the request where not given, never more, less only with ``cut_reason``. Their total
+    decides who may approve the case (ADR 0013)."""
     application = ctx.require(application)
-    depth = highest_covering_depth(ctx.actor, ctx.permission, application.org)
-    if depth is None or depth > settings.GONGHUI_ASSISTANCE_VERIFY_DEPTH:
-        raise PermissionDenied(
-            _("Verification is made by a district-level or higher assistance centre.")
-        )
+    if not may_verify(ctx.actor, application):
+        raise PermissionDenied(VERIFY_LEVEL)
     ctx.lock(application)
     if civil_affairs_result not in CivilAffairsResult.values:
         raise ActionError(
@@ -143,21 +147,26 @@ def verify(
         raise ActionError(
             _("“%(value)s” is not a valid choice."), code="invalid_choice", params={"value": level}
         )
+    verified, cut_reason = _verified_amounts(application, amounts, cut_reason)
     file.tier, file.level = tier, level
     file.save(update_fields=["tier", "level", "updated_at"])
+    for item, amount in verified:
+        item.amount_verified = amount
+        item.save(update_fields=["amount_verified"])
     today = today or timezone.localdate()
     application.verified_by = ctx.actor
     application.verified_at = timezone.now()
     application.civil_affairs_result = civil_affairs_result
     application.civil_affairs_checked_on = checked_on
     application.civil_affairs_note = (note or "").strip()[:300]
+    application.verify_cut_reason = cut_reason
     application.publicity_start = today
     try:
         # Working days of the holiday calendar (春节, 国庆 and 调休 weekends included).
         application.publicity_end = PUBLICITY.due(today)
     except CalendarYearMissing as exc:
         raise ActionError(exc.message, code="calendar_year_missing") from exc
-    return _transition(
+    _transition(
         ctx,
         application,
         "verify",
@@ -168,10 +177,63 @@ def verify(
             "civil_affairs_result",
             "civil_affairs_checked_on",
             "civil_affairs_note",
+            "verify_cut_reason",
             "publicity_start",
             "publicity_end",
         ],
     )
+    ctx.details["verified"] = {str(item.pk): str(amount) for item, amount in verified}
+    return application
+
+
+VERIFY_LEVEL = _("Verification is made by a district-level or higher assistance centre.")
+
+
+def may_verify(user, application: Application) -> bool:
+    """``user`` verifies at the depth the settings ask for (2 = district) or above."""
+    depth = highest_covering_depth(user, "assistance.verify_application", application.org)
+    return depth is not None and depth <= settings.GONGHUI_ASSISTANCE_VERIFY_DEPTH
+
+
+def _amount_for(amounts: dict | None, item: AidItem):
+    amounts = amounts or {}
+    return amounts.get(item.pk, amounts.get(str(item.pk)))
+
+
+def _check_item_ids(application_items, amounts: dict | None) -> None:
+    known = {str(item.pk) for item in application_items}
+    for key in amounts or {}:
+        if str(key) not in known:
+            raise ActionError(
+                _("Item %(id)s is not part of this application."),
+                code="invalid_item",
+                params={"id": key},
+            )
+
+
+def _verified_amounts(application: Application, amounts: dict | None, cut_reason: str):
+    """Each money item with its verified amount, and the reason for any cut (required then)."""
+    items = list(application.items.select_for_update().order_by("pk"))
+    _check_item_ids(items, amounts)
+    verified = []
+    cut = False
+    for item in items:
+        if item.aid_type in NON_MONEY_AID or item.amount_requested is None:
+            continue
+        raw = _amount_for(amounts, item)
+        amount = item.amount_requested if raw in (None, "") else parse_amount(raw, allow_zero=True)
+        if amount > item.amount_requested:
+            raise ActionError(
+                _("%(aid)s: more than the %(requested)s yuan requested."),
+                code="over_requested",
+                params={"aid": item.get_aid_type_display(), "requested": item.amount_requested},
+            )
+        cut = cut or amount < item.amount_requested
+        verified.append((item, amount))
+    cut_reason = (cut_reason or "").strip()[:300]
+    if cut and len(cut_reason) < 2:
+        raise ActionError(_("Say why less than requested is verified."), code="cut_reason_required")
+    return verified, (cut_reason if cut else "")
 
 
 @action("assistance.record_objection", permission="assistance.publicise_application")
@@ -216,11 +278,6 @@ def decide_objection(ctx, *, objection: Objection, upheld: bool, note: str) -> O
     if objection.decision != ObjectionDecision.PENDING:
         raise ActionError(_("This objection has already been decided."), code="decided")
     note = _reason(note)
-    objection.decision = ObjectionDecision.UPHELD if upheld else ObjectionDecision.DISMISSED
-    objection.decision_note = note[:300]
-    objection.decided_by = ctx.actor
-    objection.decided_at = timezone.now()
-    objection.save()
     if upheld:
         if application.state != S.PUBLICITY:
             raise ActionError(_("The case is no longer in publicity."), code="not_in_publicity")
@@ -228,6 +285,15 @@ def decide_objection(ctx, *, objection: Objection, upheld: bool, note: str) -> O
         _transition(
             ctx, application, "objection_upheld", note, ["publicity_start", "publicity_end"]
         )
+    objection.decision_note = note[:300]
+    objection.decided_by = ctx.actor
+    objection.decided_at = timezone.now()
+    objection_states.apply(
+        ctx,
+        objection,
+        "uphold" if upheld else "dismiss",
+        extra_fields=["decision_note", "decided_by", "decided_at"],
+    )
     ctx.wrote(objection, details={"upheld": bool(upheld)})
     ctx.org = application.org
     return objection
@@ -246,179 +312,16 @@ def end_publicity(ctx, *, application: Application, today: date | None = None) -
                 code="publicity_running",
                 params={"date": application.publicity_end.isoformat()},
             )
-        if application.objections.filter(decision=ObjectionDecision.PENDING).exists():
-            raise ActionError(_("Decide the open objections first."), code="open_objections")
+        if has_open_objections(application):
+            raise ActionError(OBJECTION_OPEN, code="open_objections")
     return _transition(ctx, application, "end_publicity", "")
 
 
-def required_approval_depth(total: Decimal) -> int:
-    """The org depth an approver's grant must reach for ``total`` (settings table)."""
-    for limit, depth in settings.GONGHUI_ASSISTANCE_APPROVAL_LEVELS:
-        if limit is None or total <= Decimal(str(limit)):
-            return int(depth)
-    return 1
+OBJECTION_OPEN = _("An objection is still undecided.")
 
 
-def budget_for(org: Org, year: int, aid_type: str) -> Budget | None:
-    """The budget of the nearest org (itself, then up the tree) for the year and aid type."""
-    steplen = Org.steplen
-    paths = [org.path[:n] for n in range(len(org.path), 0, -steplen)]
-    budgets = {
-        b.org.path: b
-        for b in Budget.objects.select_related("org").filter(
-            year=year, aid_type=aid_type, org__path__in=paths
-        )
-    }
-    for path in paths:
-        if path in budgets:
-            return budgets[path]
-    return None
-
-
-def _already_granted(application: Application, item: AidItem) -> bool:
-    """The same aid (for school aid: for the same child) was granted to the applicant in
-    another application of the same year and not returned unpaid."""
-    qs = AidItem.objects.filter(
-        application__applicant_id=application.applicant_id,
-        application__year=application.year,
-        aid_type=item.aid_type,
-        state__in=[ItemState.APPROVED, ItemState.IN_BATCH, ItemState.PAID],
-    ).exclude(application_id=application.pk)
-    if item.beneficiary_id:
-        child_ix = item.beneficiary.id_index
-        qs = (
-            qs.filter(beneficiary__id_index=child_ix)
-            if child_ix
-            else qs.filter(beneficiary_id=item.beneficiary_id)
-        )
-    return qs.exists()
-
-
-@action("assistance.approve", permission="assistance.approve_application")
-def approve(ctx, *, application: Application, amounts: dict, opinion: str = "") -> Application:
-    """审批: grant each item (an amount up to the request, 0 = not granted), reserve the money,
-    file the household. The approver may not be who submitted or first-reviewed the case."""
-    application = ctx.require(application)
-    ctx.lock(application)
-    if application.state != S.APPROVAL:
-        _wrong_state(application)
-    actor_id = getattr(ctx.actor, "pk", None)
-    if actor_id in {
-        application.submitted_by_id,
-        application.first_reviewed_by_id,
-        application.created_by_id,
-    }:
-        raise PermissionDenied(
-            _("You submitted or first-reviewed this case: another person must approve it.")
-        )
-    items = list(application.items.select_for_update().order_by("pk"))
-    granted: dict[int, Decimal] = {}
-    for item in items:
-        if item.aid_type in NON_MONEY_AID:
-            continue
-        raw = amounts.get(item.pk, amounts.get(str(item.pk)))
-        if raw is None or raw == "":
-            raise ActionError(
-                _("Give an amount for every item (0 if not granted)."), code="amount_missing"
-            )
-        amount = parse_amount(raw, allow_zero=True)
-        if amount > item.amount_requested:
-            raise ActionError(
-                _("%(aid)s: more than the %(requested)s yuan requested."),
-                code="over_requested",
-                params={"aid": item.get_aid_type_display(), "requested": item.amount_requested},
-            )
-        granted[item.pk] = amount
-    for item in items:
-        if granted.get(item.pk) and _already_granted(application, item):
-            raise ActionError(
-                _("%(aid)s was already granted to this household in %(year)s."),
-                code="already_granted",
-                params={"aid": item.get_aid_type_display(), "year": application.year},
-            )
-    total = sum(granted.values(), Decimal("0"))
-    has_referral = any(i.aid_type in NON_MONEY_AID for i in items)
-    if total == 0 and not has_referral:
-        raise ActionError(
-            _("Nothing is granted: reject the application instead."), code="nothing_granted"
-        )
-    need = required_approval_depth(total)
-    depth = highest_covering_depth(ctx.actor, ctx.permission, application.org)
-    if depth is None or depth > need:
-        raise PermissionDenied(
-            gettext("%(total)s yuan must be approved at a higher level.") % {"total": total}
-        )
-    # Reserve in the budgets, locked in primary-key order.
-    wanted: dict[int, Budget] = {}
-    by_item: dict[int, Budget] = {}
-    for item in items:
-        if granted.get(item.pk):
-            budget = budget_for(application.org, application.year, item.aid_type)
-            if budget is None:
-                raise ActionError(
-                    _("There is no %(year)s budget for %(aid)s at this union or above."),
-                    code="no_budget",
-                    params={"year": application.year, "aid": item.get_aid_type_display()},
-                )
-            wanted[budget.pk] = budget
-            by_item[item.pk] = budget
-    locked = {
-        b.pk: b for b in Budget.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    }
-    for item in items:
-        if item.pk in by_item:
-            budget = locked[by_item[item.pk].pk]
-            amount = granted[item.pk]
-            if budget.remaining < amount:
-                raise ActionError(
-                    _("Over budget: %(aid)s has %(remaining)s yuan left for %(year)s."),
-                    code="over_budget",
-                    params={
-                        "aid": item.get_aid_type_display(),
-                        "remaining": budget.remaining,
-                        "year": budget.year,
-                    },
-                )
-            budget.reserved += amount
-            budget.save(update_fields=["reserved"])
-            item.amount_approved = amount
-            item.budget = budget
-            item.state = ItemState.APPROVED
-        elif item.aid_type in NON_MONEY_AID:
-            item.state = ItemState.REFERRED
-        else:
-            item.amount_approved = Decimal("0.00")
-            item.state = ItemState.REJECTED
-        item.save(update_fields=["amount_approved", "budget", "state"])
-    file = application.file
-    ctx.lock(file)
-    if file.state == FileState.DRAFT:
-        file.state = FileState.FILED
-        file.filed_at = timezone.now()
-        file.next_review_due = timezone.localdate() + timedelta(days=365)
-        file.save(update_fields=["state", "filed_at", "next_review_due", "updated_at"])
-    application.approved_by = ctx.actor
-    application.approved_at = timezone.now()
-    application.approval_depth = need
-    application.decision_reason = (opinion or "").strip()[:500]
-    _transition(
-        ctx,
-        application,
-        "approve",
-        opinion,
-        ["approved_by", "approved_at", "approval_depth", "decision_reason"],
-    )
-    ctx.details.update({"total": str(total)})
-    if total == 0:
-        application.closed_at = timezone.now()
-        _transition(ctx, application, "complete", "", ["closed_at"])
-    _notify_applicant(
-        ctx,
-        application,
-        gettext("[Union] Your aid application %(number)s is approved: %(total)s yuan.")
-        % {"number": application.number, "total": total},
-    )
-    return application
+def has_open_objections(application: Application) -> bool:
+    return application.objections.filter(decision=ObjectionDecision.PENDING).exists()
 
 
 @action("assistance.return_application", permission=None)

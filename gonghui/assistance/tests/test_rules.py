@@ -255,19 +255,57 @@ def big_case(tree, staff, person):
 def test_district_approver_cannot_approve_above_the_district_limit(tree, staff, funded, person):
     app = big_case(tree, staff, person)  # 10,000.01 yuan
     before = snapshot()
-    with pytest.raises(PermissionDenied, match="10000.01 yuan must be approved at a higher level"):
+    with pytest.raises(
+        PermissionDenied, match="10000.01 yuan must be approved by the city federation."
+    ):
         actions.approve(actor=staff.approver, application=app, amounts=amounts_for(app))
     assert snapshot() == before
     app = actions.approve(actor=staff.city_approver, application=app, amounts=amounts_for(app))
     assert app.state == S.APPROVED and app.approval_depth == 1
 
 
-def test_district_approver_can_grant_up_to_the_limit(tree, staff, funded, person):
+def test_district_approver_cannot_cut_a_case_down_to_her_level(tree, staff, funded, person):
+    """ADR 0013: the level follows the verified total, not the amount granted."""
     app = big_case(tree, staff, person)
-    app = actions.approve(
-        actor=staff.approver, application=app, amounts=amounts_for(app, medical="4000.00")
+    before = snapshot()
+    with pytest.raises(PermissionDenied, match="must be approved by the city federation"):
+        actions.approve(
+            actor=staff.approver,
+            application=app,
+            amounts=amounts_for(app, medical="4000.00"),
+            opinion="核减医疗救助",
+        )
+    assert snapshot() == before
+
+
+def test_a_case_verified_down_is_approved_at_the_lower_level(tree, staff, funded, person):
+    items = [
+        {"aid_type": "living", "amount_requested": "6000"},
+        {"aid_type": "medical", "amount_requested": "4000.01"},
+    ]
+    app = advance(
+        staff, staff_application(staff, tree.grassroots, person, items=items), S.VERIFICATION
     )
+    medical = app.items.get(aid_type="medical")
+    app = actions.verify(
+        actor=staff.reviewer,
+        application=app,
+        civil_affairs_result="eligible",
+        checked_on=timezone.localdate(),
+        tier="relative",
+        amounts={medical.pk: "4000.00"},
+        cut_reason="医保报销后自付部分为 4000 元",
+    )
+    app = advance(staff, app, S.APPROVAL)
+    assert actions.verified_total(app) == Decimal("10000.00")
+    with pytest.raises(ActionError) as exc:  # the request, above what was verified
+        actions.approve(actor=staff.approver, application=app, amounts=amounts_for(app))
+    assert exc.value.code == "over_verified"
+    assert exc.value.messages == ["Medical aid: more than the 4000.00 yuan verified."]
+    verified = {i.pk: i.amount_verified for i in app.items.all()}
+    app = actions.approve(actor=staff.approver, application=app, amounts=verified)
     assert app.state == S.APPROVED and app.approval_depth == 2
+    assert app.items.get(aid_type="medical").amount_approved == Decimal("4000.00")
 
 
 def test_approval_levels_come_from_settings(tree, staff, funded, person, settings):
@@ -275,12 +313,47 @@ def test_approval_levels_come_from_settings(tree, staff, funded, person, setting
     app = advance(
         staff, staff_application(staff, tree.grassroots, person, items=LIVING), S.APPROVAL
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="3000.00 yuan must be approved by the city"):
         actions.approve(actor=staff.approver, application=app, amounts=amounts_for(app))
+    with pytest.raises(PermissionDenied):  # granting 1000 does not bring it to her level
+        actions.approve(
+            actor=staff.approver,
+            application=app,
+            amounts=amounts_for(app, living="1000"),
+            opinion="按标准核减",
+        )
     app = actions.approve(
-        actor=staff.approver, application=app, amounts=amounts_for(app, living="1000")
+        actor=staff.city_approver,
+        application=app,
+        amounts=amounts_for(app, living="1000"),
+        opinion="按标准核减",
     )
-    assert app.state == S.APPROVED
+    assert app.state == S.APPROVED and app.approval_depth == 1
+
+
+def test_granting_less_than_verified_needs_the_opinion_as_reason(case, staff):
+    with pytest.raises(ActionError) as exc:
+        actions.approve(
+            actor=staff.approver, application=case, amounts=amounts_for(case, living="2000")
+        )
+    assert exc.value.code == "cut_reason_required"
+    app = actions.approve(
+        actor=staff.approver,
+        application=case,
+        amounts=amounts_for(case, living="2000"),
+        opinion="生活救助按本市标准核定",
+    )
+    assert app.items.get(aid_type="living").amount_approved == Decimal("2000.00")
+    assert app.decision_reason == "生活救助按本市标准核定"
+
+
+def test_the_verifier_cannot_approve(tree, staff, funded, person):
+    """Maker-checker (ADR 0013): who verified the case never approves it."""
+    grant(staff.reviewer, tree.yubei, "assistance_approver")
+    app = advance(staff, staff_application(staff, tree.grassroots, person), S.APPROVAL)
+    assert app.verified_by == staff.reviewer
+    with pytest.raises(PermissionDenied, match="another person must approve"):
+        actions.approve(actor=fresh(staff.reviewer), application=app, amounts=amounts_for(app))
 
 
 def test_township_reviewer_cannot_verify(tree, staff, funded, person, settings):
