@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.assistance.choices import Cause
 from gonghui.assistance.models import HardshipFile
@@ -33,11 +34,12 @@ STEP_LABELS = {
     "objection": _("Objection recorded"),
     "objection_upheld": _("Objection upheld"),
     "end_publicity": _("Publicity ended"),
+    "escalate": _("Referred to the higher level for approval"),
     "approve": _("Approved"),
     "complete": _("Completed"),
     "return": _("Returned for correction"),
     "reject": _("Rejected"),
-    "withdraw": _("Withdrawn"),
+    "withdraw": pgettext_lazy("application", "Withdrawn"),
 }
 
 

@@ -1,5 +1,11 @@
-"""The console list of aid applications, the case page with its history and transition
-buttons, and the new-application form.
+"""The console list of aid applications, the case page with its history and the buttons of
+its declared transitions, the page of each transition, objections, and the new-application
+form.
+
+The buttons come from the declarations (``offers(application, user, "console")``, rendered by
+``workflow/buttons.html``): a step the user may take but not now is shown disabled with its
+reasons. Each button opens ``…/step/<name>/``, which runs the transition through the machine,
+so the same check refuses it on the console, the API and the portal.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,17 +32,51 @@ from gonghui.assistance.admin_cases._shared import (
     bank_reveal_fields,
     case_url,
     file_url,
+    holds,
     household_rows,
     secondary_causes,
 )
-from gonghui.assistance.admin_cases.step_forms import STEPS, _blank, available_steps
+from gonghui.assistance.admin_cases.step_forms import ObjectionForm, _blank, transition_page
 from gonghui.assistance.choices import OPEN_FILE_STATES, AidType, Relation
 from gonghui.assistance.choices import ApplicationState as S
 from gonghui.assistance.models import AidItem, Application, HardshipFile
+from gonghui.assistance.workflows_cases import application_states, objection_states
 from gonghui.console.base import ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail, mask_name, mask_phone
+from gonghui.platform.workflow.faces import offer_for, offers
+
+
+def step_url(application, name: str) -> str:
+    return reverse("console:assistance_application_step", args=[application.pk, name])
+
+
+def objection_url(objection, name: str) -> str:
+    """An objection's decision is a step of its case's page: ``…/step/uphold/?objection=<id>``."""
+    return f"{step_url(objection.application, name)}?objection={objection.pk}"
+
+
+# The step page that records an objection (not a transition: the objection is created).
+RECORD_OBJECTION = "objection"
+
+
+# The console face of the case transitions: each button opens its step page.
+application_states.link("console", step_url)
+objection_states.link("console", objection_url)
+
+
+def _referral(history, application):
+    """The latest referral up (报上级审批) while the case awaits approval: shown above the
+    buttons to the higher approver."""
+    if application.state != S.APPROVAL:
+        return None
+    for step, _label in reversed(history):
+        if step.name == "escalate":
+            return step
+        if step.name == "end_publicity":
+            return None
+    return None
 
 
 class AidTypeFilter(admin.SimpleListFilter):
@@ -178,15 +219,9 @@ class ApplicationAdmin(ScopedModelAdmin):
         file = application.file
         sensitive = queries.can_see_sensitive(user, file)
         lines = queries.budget_lines(application)
-        steps = [
-            {
-                "name": name,
-                "label": STEPS[name][1],
-                "url": reverse("console:assistance_application_step", args=[application.pk, name]),
-                "danger": STEPS[name][3],
-            }
-            for name in available_steps(user, application)
-        ]
+        objections = list(application.objections.all())
+        for objection in objections:
+            objection.buttons = offers(objection, user, "console")
         attachments = [(a, attachment_url(a)) for a in file.attachments.all()]
         history = [
             (s, STEP_LABELS.get(s.name, s.name))
@@ -207,10 +242,17 @@ class ApplicationAdmin(ScopedModelAdmin):
             "secondary_causes": secondary_causes(file),
             "lines": lines,
             "show_budget": application.state == S.APPROVAL,
+            "show_verified": any(i.amount_verified is not None for i in application.items.all()),
+            "verified_total": actions.verified_total(application),
             "attachments": attachments,
             "history": history,
-            "objections": application.objections.all(),
-            "steps": steps,
+            "referral": _referral(history, application),
+            "objections": objections,
+            "transition_buttons": offers(application, user, "console"),
+            "add_objection_url": step_url(application, RECORD_OBJECTION)
+            if application.state == S.PUBLICITY
+            and holds(user, "assistance.publicise_application", application)
+            else None,
             "bank_masked": mask_bank_card(file.bank_account),
             "reveal_fields": bank_reveal_fields(user, file),
             "reveal_object": file,
@@ -225,39 +267,77 @@ class ApplicationAdmin(ScopedModelAdmin):
             opts=self.model._meta,
         )
 
-    def step_view(self, request, object_id, step):
-        application = self.get_object(request, unquote(str(object_id)))
-        if step not in STEPS:
-            raise Http404
-        if step not in available_steps(request.user, application):
-            if not request.user.has_perm(
-                actions.STEP_PERMISSION.get(application.state, "assistance.change_application")
-            ):
-                raise PermissionDenied
-            messages.error(request, _("This step is not available for the application now."))
-            return HttpResponseRedirect(case_url(application))
-        form_class, label, done, danger = STEPS[step]
-        if request.method == "POST":
-            form = form_class(request.POST, request.FILES, request=request, obj=application)
-            if form.is_valid():
-                messages.success(request, done)
-                return HttpResponseRedirect(case_url(application))
-        else:
-            form = form_class(request=request, obj=application)
-        intro = _("Application %(number)s of %(name)s, %(state)s.") % {
+    def _subject(self, application) -> str:
+        return _("Application %(number)s of %(name)s, %(state)s.") % {
             "number": application.number,
             "name": mask_name(application.applicant.name),
             "state": application.get_state_display(),
         }
+
+    def step_view(self, request, object_id, step):
+        """The page of one declared transition of the case (its button's target), of the
+        decision on one of its objections (``?objection=<id>``), or recording an objection."""
+        application = self.get_object(request, unquote(str(object_id)))
+        if step == RECORD_OBJECTION:
+            return self.add_objection_view(request, application)
+        if step in objection_states.transitions:
+            return self.objection_view(request, application, request.GET.get("objection"), step)
+        transition = application_states.transitions.get(step)
+        if transition is None or "console" not in transition.faces:
+            raise Http404
+        offer = offer_for(application, request.user, step, "console")
+        if offer is None:
+            if application_states.can(application, step):
+                raise PermissionDenied  # a step of this state, not the user's
+            messages.error(request, _("This step is not available for the application now."))
+            return HttpResponseRedirect(case_url(application))
+        return transition_page(
+            request,
+            application,
+            offer,
+            back=case_url(application),
+            subject=self._subject(application),
+            opts=self.model._meta,
+        )
+
+    def objection_view(self, request, application, objection_id, name):
+        """Decide one objection: 异议成立 (back to verification) or 异议不成立."""
+        if not str(objection_id or "").isdigit():
+            raise Http404
+        objection = get_object_or_404(application.objections.all(), pk=int(objection_id))
+        offer = offer_for(objection, request.user, name, "console")
+        if offer is None:
+            raise Http404
+        subject = f"{self._subject(application)} {objection.received_on}: {objection.content}"
+        return transition_page(
+            request,
+            objection,
+            offer,
+            back=case_url(application),
+            subject=subject,
+            opts=self.model._meta,
+            page_object=application,
+        )
+
+    def add_objection_view(self, request, application):
+        """Record an objection received during publicity (not a transition of the case)."""
+        if not holds(request.user, "assistance.publicise_application", application):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ObjectionForm(request.POST, request=request, obj=application)
+            if form.is_valid():
+                messages.success(request, _("The objection was recorded."))
+                return HttpResponseRedirect(case_url(application))
+        else:
+            form = ObjectionForm(request=request, obj=application)
         return _form_page(
             request,
             form,
-            title=label,
+            title=_("Record an objection"),
             opts=self.model._meta,
             back=case_url(application),
-            intro=intro,
-            button=label,
-            danger=danger,
+            intro=self._subject(application),
+            button=_("Record an objection"),
         )
 
     # A new application: choose an open file in scope, then enter the items -------------

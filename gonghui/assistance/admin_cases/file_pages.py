@@ -1,5 +1,7 @@
 """The console list of hardship files, the file page, and the forms to create a file (with
-its household), close it and upload attachments.
+its household) and upload attachments. Closing a file (撤档) is its declared transition
+(``file_states`` in :mod:`gonghui.assistance.workflows_cases`): its button comes from the
+declarations and its page runs it through the machine.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from gonghui.assistance.admin_cases._shared import (
     household_rows,
     secondary_causes,
 )
-from gonghui.assistance.admin_cases.step_forms import _blank
+from gonghui.assistance.admin_cases.step_forms import _blank, transition_page
 from gonghui.assistance.choices import (
     OPEN_FILE_STATES,
     AttachmentKind,
@@ -40,6 +42,7 @@ from gonghui.assistance.choices import (
     Tier,
 )
 from gonghui.assistance.models import Application, HardshipFile
+from gonghui.assistance.workflows_cases import file_states
 from gonghui.console.base import ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.members.models import Person
@@ -47,6 +50,15 @@ from gonghui.members.search import search_people
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail, mask_name, mask_phone
+from gonghui.platform.workflow.faces import offer_for, offers
+
+
+def close_url(file, name: str) -> str:
+    return reverse("console:assistance_hardshipfile_close", args=[file.pk])
+
+
+# The console face of the file's transitions: closing it (the only one offered there).
+file_states.link("console", close_url)
 
 
 class HouseholdRowForm(forms.Form):
@@ -132,20 +144,6 @@ class NewFileForm(CaseForm):
                     rows.append(row)
         return actions.save_file(
             actor=self.actor, org=org, applicant=self.obj, data=d, household=rows
-        )
-
-
-class CloseFileForm(CaseForm):
-    reason = forms.CharField(
-        label=_("Reason for closing (required)"),
-        required=False,
-        max_length=300,
-        widget=forms.Textarea({"rows": 3}),
-    )
-
-    def run_action(self):
-        return actions.close_file(
-            actor=self.actor, file=self.obj, reason=self.cleaned_data["reason"]
         )
 
 
@@ -251,9 +249,7 @@ class HardshipFileAdmin(ScopedModelAdmin):
             "applications": [(a, case_url(a)) for a in applications],
             "closed": file.state == FileState.CLOSED,
             "can_change": can_change,
-            "close_url": reverse("console:assistance_hardshipfile_close", args=[file.pk])
-            if can_change
-            else None,
+            "transition_buttons": offers(file, user, "console"),
             "upload_url": reverse("console:assistance_hardshipfile_upload", args=[file.pk])
             if can_change
             else None,
@@ -300,14 +296,19 @@ class HardshipFileAdmin(ScopedModelAdmin):
         )
 
     def close_view(self, request, object_id):
-        return self._file_action(
+        """撤档, through the file's declared ``close`` transition."""
+        file = self.get_object(request, unquote(str(object_id)))
+        offer = offer_for(file, request.user, "close", "console")
+        if offer is None:
+            raise PermissionDenied
+        return transition_page(
             request,
-            object_id,
-            CloseFileForm,
-            title=_("Close the file"),
-            done=_("The file was closed."),
-            button=_("Close the file"),
-            danger=True,
+            file,
+            offer,
+            back=file_url(file),
+            subject=_("Hardship file %(number)s of %(name)s.")
+            % {"number": file.number, "name": mask_name(file.applicant.name)},
+            opts=self.model._meta,
         )
 
     def upload_view(self, request, object_id):

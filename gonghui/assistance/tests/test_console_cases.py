@@ -24,6 +24,7 @@ from gonghui.assistance.testing import (
 )
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import grant, staff_with_role
+from gonghui.platform.testing.workflow import rendered_transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,14 @@ def case(app) -> str:
 
 def step(app, name) -> str:
     return reverse("console:assistance_application_step", args=[app.pk, name])
+
+
+def add_objection(app) -> str:
+    return step(app, "objection")
+
+
+def decide(objection, name) -> str:
+    return f"{step(objection.application, name)}?objection={objection.pk}"
 
 
 def file_page(file) -> str:
@@ -134,7 +143,7 @@ def test_case_page_is_404_outside_scope(client, tree, staff, app):
     assert client.get(step(app, "return")).status_code == 404
     client.force_login(staff.officer)
     html = _html(client.get(case(app)))
-    assert app.number in html and 'data-step="submit"' in html
+    assert app.number in html and 'data-transition="submit"' in html
 
 
 def test_drive_a_case_from_draft_to_approved_through_the_console(client, tree, staff, app):
@@ -145,7 +154,7 @@ def test_drive_a_case_from_draft_to_approved_through_the_console(client, tree, s
     assert app.state == S.SUBMITTED
 
     html = _html(client.get(case(app)))
-    assert 'data-step="first_review"' in html and 'data-step="approve"' not in html
+    assert 'data-transition="first_review"' in html and 'data-transition="approve"' not in html
     client.post(step(app, "first_review"), {"opinion": "情况属实"})
     app.refresh_from_db()
     assert app.state == S.HOME_VISIT
@@ -163,7 +172,7 @@ def test_drive_a_case_from_draft_to_approved_through_the_console(client, tree, s
     app.refresh_from_db()
     assert app.state == S.VERIFICATION
     # the officer cannot verify: no button, and the page is refused
-    assert 'data-step="verify"' not in _html(client.get(case(app)))
+    assert 'data-transition="verify"' not in _html(client.get(case(app)))
     assert client.get(step(app, "verify")).status_code == 403
 
     client.force_login(staff.reviewer)
@@ -181,21 +190,27 @@ def test_drive_a_case_from_draft_to_approved_through_the_console(client, tree, s
     app.refresh_from_db()
     assert app.state == S.PUBLICITY
 
-    # publicity still runs
+    # publicity still runs: 公示期满 is shown disabled with the date, and refused if posted
+    until = f"Publicity runs until {app.publicity_end.isoformat()}."
+    html = _html(client.get(case(app)))
+    assert rendered_transitions(html)["end_publicity"] is False and until in html
     response = client.post(step(app, "end_publicity"))
     assert response.status_code == 200
-    assert "Publicity runs until" in _errors(response)
+    assert until in _errors(response)
     Application.objects.filter(pk=app.pk).update(
         publicity_end=timezone.localdate() - timedelta(days=1)
     )
-    client.post(step(app, "objection"), {"content": "收入不实", "raised_by": "邻居"})
+    client.post(add_objection(app), {"content": "收入不实", "raised_by": "邻居"})
+    html = _html(client.get(case(app)))
+    assert rendered_transitions(html)["end_publicity"] is False
+    assert "An objection is still undecided." in html
     response = client.post(step(app, "end_publicity"))
-    assert "Decide the open objections first." in _errors(response)
+    assert "An objection is still undecided." in _errors(response)
     objection = app.objections.get()
-    client.post(
-        step(app, "decide_objection"),
-        {"objection": objection.pk, "decision": "dismissed", "note": "经核实不成立"},
-    )
+    assert f'data-objection="{objection.pk}" data-objection-transition="dismiss"' in html
+    client.post(decide(objection, "dismiss"), {"note": "经核实不成立"})
+    objection.refresh_from_db()
+    assert objection.decision == "dismissed"
     response = client.post(step(app, "end_publicity"))
     assert response.status_code == 302
     app.refresh_from_db()
@@ -204,12 +219,14 @@ def test_drive_a_case_from_draft_to_approved_through_the_console(client, tree, s
     client.force_login(staff.approver)
     response = client.get(case(app))
     html = _html(response)
-    assert 'data-step="approve"' in html and "budget-remaining" in html
+    assert rendered_transitions(html) == {"approve": True, "return": True, "reject": True}
+    assert "budget-remaining" in html
     items = {i.aid_type: i for i in app.items.all()}
     response = client.get(step(app, "approve"))
     form = response.context["form"]
     assert form.fields[f"amount_{items['living'].pk}"].initial == "3000.00"
     assert "100000.00 yuan left" in str(form.fields[f"amount_{items['living'].pk}"].help_text)
+    assert "verified 3000.00 yuan" in str(form.fields[f"amount_{items['living'].pk}"].help_text)
     data = {f"amount_{i.pk}": str(i.amount_requested) for i in items.values() if i.amount_requested}
     data[f"amount_{items['medical'].pk}"] = "3500"
     response = client.post(step(app, "approve"), {**data, "opinion": "同意"})
@@ -241,6 +258,8 @@ def test_return_and_reject_need_a_reason(client, tree, staff, app, name):
     client.force_login(staff.officer)
     response = client.post(step(app, name), {"reason": ""})
     assert response.status_code == 200
+    assert response.context["form"].errors["reason"] == ["This field is required."]
+    response = client.post(step(app, name), {"reason": "x"})
     assert "A reason is required." in _errors(response)
     app.refresh_from_db()
     assert app.state == S.SUBMITTED
@@ -265,6 +284,9 @@ def test_approver_who_submitted_is_refused_with_a_clear_message(client, tree, st
     app = actions.submit_application(actor=both, application=app)
     app = advance(staff, app, S.APPROVAL)
     client.force_login(both)
+    html = _html(client.get(case(app)))
+    assert rendered_transitions(html)["approve"] is False
+    assert "another person must approve it" in html  # the reason, beside the disabled button
     item = app.items.get()
     response = client.post(step(app, "approve"), {f"amount_{item.pk}": "1000"})
     assert response.status_code == 200
@@ -315,10 +337,12 @@ def test_closed_file_listed_for_reviewer_not_officer(client, tree, staff, funded
         actor=staff.officer, org=tree.grassroots, applicant=person, data=FILE_DATA
     )
     client.force_login(staff.officer)
+    html = _html(client.get(file_page(file)))
+    assert rendered_transitions(html) == {"close": True}
     response = client.post(
         reverse("console:assistance_hardshipfile_close", args=[file.pk]), {"reason": ""}
     )
-    assert "A reason is required." in _errors(response)
+    assert response.context["form"].errors["reason"] == ["This field is required."]
     response = client.post(
         reverse("console:assistance_hardshipfile_close", args=[file.pk]), {"reason": "已脱困"}
     )
@@ -484,12 +508,16 @@ def test_every_step_page_renders_for_the_user_of_that_step(client, tree, staff, 
     assert client.get(step(app, "verify")).status_code == 200
     app = advance(staff, app, S.PUBLICITY)
     actions.record_objection(actor=staff.reviewer, application=app, content="收入不实")
-    for name in ("objection", "decide_objection", "end_publicity"):
-        assert client.get(step(app, name)).status_code == 200, name
+    assert client.get(add_objection(app)).status_code == 200
+    objection = app.objections.get()
+    for name in ("uphold", "dismiss"):
+        assert client.get(decide(objection, name)).status_code == 200, name
+    assert client.get(step(app, "end_publicity")).status_code == 200
     # a step of another state is not offered
     response = client.get(step(app, "first_review"))
     assert response.status_code in (302, 403)
     assert client.get(step(app, "nonsense")).status_code == 404
+    assert client.get(step(app, "uphold")).status_code == 404  # which objection?
 
 
 def test_viewer_sees_no_queues_and_no_buttons(client, tree, staff, app):
@@ -498,7 +526,7 @@ def test_viewer_sees_no_queues_and_no_buttons(client, tree, staff, app):
     html = _html(client.get(QUEUES))
     assert "You have no work queues." in html
     html = _html(client.get(case(app)))
-    assert 'id="case-steps"' not in html
+    assert 'id="transition-buttons"' not in html
     assert client.post(step(app, "submit")).status_code == 403
     app.refresh_from_db()
     assert app.state == S.DRAFT
