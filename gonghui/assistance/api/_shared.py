@@ -1,15 +1,17 @@
-"""Shared pieces of the assistance API: the money types, refusal handling, lazy pages and
-the error responses every write endpoint declares.
+"""Shared pieces of the assistance API: the money types, refusal handling, lazy pages, the
+error responses every write endpoint declares, and the 410 of an endpoint replaced by the
+declared transitions (``allowed_transitions`` is the platform's ``AllowedTransition``).
 """
 
 import functools
 from decimal import Decimal
 from typing import Annotated
 
-from ninja import Field
+from django.utils.translation import gettext as _
 from pydantic import PlainSerializer, WithJsonSchema
 
 from gonghui.assistance import actions
+from gonghui.assistance.case_inputs import MoneyIn as MoneyIn
 from gonghui.platform.api.errors import error_response
 from gonghui.platform.workflow.base import ActionError
 
@@ -18,10 +20,6 @@ Money = Annotated[
     Decimal,
     PlainSerializer(lambda v: f"{Decimal(v).quantize(actions.CENT)}", return_type=str),
     WithJsonSchema({"type": "string", "format": "decimal", "example": "1234.50"}),
-]
-MoneyIn = Annotated[
-    str,
-    Field(pattern=r"^\s*\d{1,9}(\.\d{1,2})?\s*$", examples=["1234.50"]),
 ]
 
 # Refusals that are about the state of the record rather than the request: 409.
@@ -77,3 +75,17 @@ class _Lazy:
 
 
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
+
+
+def moved(request, names: list[str]):
+    """410 Gone for an endpoint replaced by one endpoint per declared transition, naming the
+    new paths (``POST …/{id}/{name}``)."""
+    base = request.path.rstrip("/").rsplit("/", 1)[0]
+    paths = [f"POST {base}/{name}" for name in names]
+    return error_response(
+        request,
+        410,
+        "moved",
+        _("This endpoint was replaced: %(paths)s.") % {"paths": ", ".join(paths)},
+        details=[{"loc": ["path"], "message": path, "type": "replaced_by"} for path in paths],
+    )

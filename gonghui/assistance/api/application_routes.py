@@ -1,10 +1,15 @@
 """Aid application endpoints (/assistance/applications/): list, detail, create, the review
 transitions and attachment uploads.
+
+Each transition of the case is its own endpoint, ``POST /applications/{id}/{name}``, with its
+own body (:mod:`gonghui.assistance.workflows_cases`): a wrong body is 422 naming the field, a
+transition whose check has reasons is 409 with each reason in ``details``, an application
+outside the caller's scope is 404. Every detail says ``allowed_transitions`` (name, label,
+enabled, reasons) for the caller. The former catch-all ``POST …/transitions`` answers 410.
 """
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
 from uuid import UUID
 
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -12,23 +17,30 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.assistance import actions, queries
-from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy, refusals
+from gonghui.assistance.api._shared import (
+    ERRORS,
+    Money,
+    MoneyIn,
+    _Lazy,
+    moved,
+    refusals,
+)
 from gonghui.assistance.api.file_routes import _visible_files
 from gonghui.assistance.choices import (
     AidType,
     ApplicationState,
     AttachmentKind,
     Channel,
-    CivilAffairsResult,
-    FileLevel,
     ItemState,
     ObjectionDecision,
-    Tier,
 )
 from gonghui.assistance.models import AidItem, Application, Objection
-from gonghui.platform.access.scoping import get_scoped_or_404, restrict, user_permissions
+from gonghui.assistance.workflows_cases import application_states, objection_states
+from gonghui.platform.access.scoping import get_scoped_or_404, restrict
 from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.pii.masking import mask_name
+from gonghui.platform.workflow.schemas import AllowedTransition
+from gonghui.platform.workflow.transitions import add_transition_routes
 
 applications = Router(tags=["assistance: applications"])
 
@@ -40,6 +52,9 @@ class ItemOut(Schema):
     beneficiary_id: int | None
     school: str
     amount_requested: Money | None
+    amount_verified: Money | None = Field(
+        description="核定金额, set at verification: approval grants at most this"
+    )
     amount_approved: Money | None
     state: ItemState
     budget_id: int | None
@@ -66,6 +81,9 @@ class ObjectionOut(Schema):
     decision: ObjectionDecision
     decision_note: str
     decided_at: datetime | None
+    allowed_transitions: list[AllowedTransition] = Field(
+        description="uphold / dismiss: POST /objections/{id}/{name}"
+    )
 
 
 class AttachmentOut(Schema):
@@ -105,10 +123,18 @@ class ApplicationDetail(ApplicationOut):
     civil_affairs_note: str
     publicity_start: date | None
     publicity_end: date | None
+    verify_cut_reason: str = Field(description="Why less than requested was verified")
+    total_verified: Money = Field(
+        description="The verified total (the request where unverified): it decides the "
+        "approval level"
+    )
     approval_depth: int | None
     decision_reason: str
     closed_at: datetime | None
-    allowed_actions: list[str] = Field(description="Transitions the caller may make now")
+    allowed_transitions: list[AllowedTransition] = Field(
+        description="The transitions you may take now (POST …/{id}/{name}), and why a "
+        "disabled one cannot run"
+    )
     items: list[ItemOut]
     steps: list[StepOut]
     objections: list[ObjectionOut]
@@ -133,33 +159,6 @@ class ApplicationIn(Schema):
     file_id: int
     situation: str = Field("", max_length=4000)
     items: list[ItemIn] = Field(..., min_length=1, max_length=10)
-
-
-class TransitionIn(Schema):
-    action: Literal[
-        "submit",
-        "first_review",
-        "record_home_visit",
-        "verify",
-        "end_publicity",
-        "approve",
-        "return",
-        "reject",
-        "withdraw",
-    ]
-    opinion: str = Field("", max_length=500)
-    reason: str = Field("", max_length=500, description="return, reject, withdraw")
-    visit_date: date | None = Field(None, description="record_home_visit")
-    visitors: str = Field("", max_length=200, description="record_home_visit")
-    findings: str = Field("", max_length=4000, description="record_home_visit")
-    civil_affairs_result: CivilAffairsResult | None = Field(None, description="verify")
-    checked_on: date | None = Field(None, description="verify")
-    tier: Tier | Literal[""] = Field("", description="verify")
-    level: FileLevel | Literal[""] = Field("", description="verify")
-    note: str = Field("", max_length=300, description="verify")
-    amounts: dict[int, MoneyIn] | None = Field(
-        None, description='approve: item id → amount granted ("0" = not granted)'
-    )
 
 
 def _visible_applications(user):
@@ -196,6 +195,7 @@ def _item(i: AidItem) -> dict:
         "beneficiary_id": i.beneficiary_id,
         "school": i.school,
         "amount_requested": i.amount_requested,
+        "amount_verified": i.amount_verified,
         "amount_approved": i.amount_approved,
         "state": i.state,
         "budget_id": i.budget_id,
@@ -204,7 +204,7 @@ def _item(i: AidItem) -> dict:
     }
 
 
-def _objection(o: Objection) -> dict:
+def _objection(o: Objection, user) -> dict:
     return {
         "id": o.pk,
         "application_id": o.application_id,
@@ -214,39 +214,8 @@ def _objection(o: Objection) -> dict:
         "decision": o.decision,
         "decision_note": o.decision_note,
         "decided_at": o.decided_at,
+        "allowed_transitions": objection_states.describe(o, user, "api"),
     }
-
-
-# Each transition: the permission it needs in scope, or None for the state's step permission.
-_TRANSITIONS = {
-    "submit": ("assistance.change_application", None),
-    "withdraw": ("assistance.change_application", "withdraw"),
-    "first_review": ("assistance.first_review_application", "first_review"),
-    "record_home_visit": ("assistance.visit_application", "home_visit"),
-    "verify": ("assistance.verify_application", "verify"),
-    "end_publicity": ("assistance.publicise_application", "end_publicity"),
-    "approve": ("assistance.approve_application", "approve"),
-    "return": (None, "return"),
-    "reject": (None, "reject"),
-}
-
-
-def _allowed_actions(a: Application, user) -> list[str]:
-    """The transitions the state machine allows now and ``user`` holds in scope for."""
-    perms = user_permissions(user)
-    allowed = []
-    for name, (perm, machine_name) in _TRANSITIONS.items():
-        if machine_name is None:
-            if a.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
-                continue
-        elif not actions.application_states.can(a, machine_name):
-            continue
-        perm = perm or actions.STEP_PERMISSION.get(a.state)
-        if perm is None or perm not in perms:
-            continue
-        if restrict(Application, user, perm).filter(pk=a.pk).exists():
-            allowed.append(name)
-    return allowed
 
 
 def _application_detail(a: Application, user) -> dict:
@@ -265,10 +234,12 @@ def _application_detail(a: Application, user) -> dict:
             "civil_affairs_note": a.civil_affairs_note,
             "publicity_start": a.publicity_start,
             "publicity_end": a.publicity_end,
+            "verify_cut_reason": a.verify_cut_reason,
+            "total_verified": Decimal(a.total_verified).quantize(actions.CENT),
             "approval_depth": a.approval_depth,
             "decision_reason": a.decision_reason,
             "closed_at": a.closed_at,
-            "allowed_actions": _allowed_actions(a, user),
+            "allowed_transitions": application_states.describe(a, user, "api"),
             "items": [_item(i) for i in a.items.all()],
             "steps": [
                 {
@@ -282,7 +253,7 @@ def _application_detail(a: Application, user) -> dict:
                 }
                 for s in a.steps.all()
             ],
-            "objections": [_objection(o) for o in a.objections.all()],
+            "objections": [_objection(o, user) for o in a.objections.all()],
             "attachments": [
                 {
                     "id": att.public_id,
@@ -364,56 +335,29 @@ def create_application(request, payload: ApplicationIn):
     return Status(201, _detail(request, application.pk))
 
 
+# POST /applications/{id}/submit, /first_review, /home_visit, /verify, /end_publicity,
+# /approve, /escalate, /return, /reject, /withdraw: each with its own body.
+TRANSITION_PATHS = add_transition_routes(
+    applications,
+    application_states,
+    id_param="application_id",
+    load=_get_application,
+    respond=lambda request, a: _application_detail(a, request.user),
+    response={200: ApplicationDetail},
+)
+
+
 @applications.post(
     "/{int:application_id}/transitions",
-    response={200: ApplicationDetail, **ERRORS},
-    summary="Move the application on (or back)",
+    summary="Replaced by one endpoint per transition (410)",
     operation_id="gonghui_assistance_api_transition",
+    deprecated=True,
 )
-@refusals
-def transition(request, application_id: int, payload: TransitionIn):
-    """``record_home_visit`` needs the signed income-check authorisation uploaded first
-    (``POST …/attachments`` with ``kind=income_authorisation``). ``end_publicity`` is
-    refused while publicity runs or an objection is open."""
-    a = _get_application(request, application_id)
-    user = request.user
-    name = payload.action
-    if name == "submit":
-        actions.submit_application(actor=user, application=a)
-    elif name == "withdraw":
-        actions.withdraw_application(actor=user, application=a, reason=payload.reason)
-    elif name == "first_review":
-        actions.first_review(actor=user, application=a, opinion=payload.opinion)
-    elif name == "record_home_visit":
-        actions.record_home_visit(
-            actor=user,
-            application=a,
-            visit_date=payload.visit_date,
-            visitors=payload.visitors,
-            findings=payload.findings,
-        )
-    elif name == "verify":
-        actions.verify(
-            actor=user,
-            application=a,
-            civil_affairs_result=payload.civil_affairs_result or "",
-            checked_on=payload.checked_on,
-            tier=payload.tier,
-            level=payload.level,
-            note=payload.note,
-            opinion=payload.opinion,
-        )
-    elif name == "end_publicity":
-        actions.end_publicity(actor=user, application=a)
-    elif name == "approve":
-        actions.approve(
-            actor=user, application=a, amounts=dict(payload.amounts or {}), opinion=payload.opinion
-        )
-    elif name == "return":
-        actions.return_application(actor=user, application=a, reason=payload.reason)
-    elif name == "reject":
-        actions.reject_application(actor=user, application=a, reason=payload.reason)
-    return _detail(request, a.pk)
+def transition(request, application_id: int):
+    """Gone: each transition is ``POST /applications/{id}/{name}`` with its own body (see
+    ``allowed_transitions`` in the detail)."""
+    _get_application(request, application_id)  # outside the scope: still 404
+    return moved(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])
 
 
 @applications.post(

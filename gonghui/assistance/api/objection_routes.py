@@ -1,5 +1,7 @@
 """Objection endpoints: recording an objection during publicity (on the applications router)
-and deciding one (/assistance/objections/).
+and deciding one (/assistance/objections/): ``POST /objections/{id}/uphold`` (异议成立: the case
+goes back to verification) or ``/dismiss`` (异议不成立), each the objection's declared
+transition with its own body. The former ``POST …/decision`` answers 410.
 """
 
 from datetime import date
@@ -8,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.assistance import actions
-from gonghui.assistance.api._shared import ERRORS, refusals
+from gonghui.assistance.api._shared import ERRORS, moved, refusals
 from gonghui.assistance.api.application_routes import (
     ObjectionOut,
     _get_application,
@@ -16,7 +18,9 @@ from gonghui.assistance.api.application_routes import (
     applications,
 )
 from gonghui.assistance.models import Objection
+from gonghui.assistance.workflows_cases import objection_states
 from gonghui.platform.access.scoping import get_scoped_or_404
+from gonghui.platform.workflow.transitions import add_transition_routes
 
 objections = Router(tags=["assistance: applications"])
 
@@ -25,11 +29,6 @@ class ObjectionIn(Schema):
     content: str = Field(..., min_length=1, max_length=4000)
     raised_by: str = Field("", max_length=100)
     received_on: date | None = None
-
-
-class DecisionIn(Schema):
-    upheld: bool
-    note: str = Field(..., min_length=1, max_length=300)
 
 
 @applications.post(
@@ -48,24 +47,36 @@ def record_objection(request, application_id: int, payload: ObjectionIn):
         raised_by=payload.raised_by,
         received_on=payload.received_on,
     )
-    return Status(201, _objection(o))
+    return Status(201, _objection(o, request.user))
 
 
-@objections.post(
-    "/{int:objection_id}/decision",
-    response={200: ObjectionOut, **ERRORS},
-    summary="Decide an objection (upheld sends the case back to verification)",
-    operation_id="gonghui_assistance_api_decide_objection",
-)
-@refusals
-def decide_objection(request, objection_id: int, payload: DecisionIn):
-    o = get_scoped_or_404(
-        Objection.objects.select_related("application"),
+def _get_objection(request, objection_id: int) -> Objection:
+    return get_scoped_or_404(
+        Objection.objects.select_related("application__org"),
         request.user,
         "assistance.view_application",
         pk=objection_id,
     )
-    o = actions.decide_objection(
-        actor=request.user, objection=o, upheld=payload.upheld, note=payload.note
-    )
-    return _objection(o)
+
+
+# POST /objections/{id}/uphold and /dismiss, each with the reason (note).
+TRANSITION_PATHS = add_transition_routes(
+    objections,
+    objection_states,
+    id_param="objection_id",
+    load=_get_objection,
+    respond=lambda request, o: _objection(o, request.user),
+    response={200: ObjectionOut},
+)
+
+
+@objections.post(
+    "/{int:objection_id}/decision",
+    summary="Replaced by uphold and dismiss (410)",
+    operation_id="gonghui_assistance_api_decide_objection",
+    deprecated=True,
+)
+def decide_objection(request, objection_id: int):
+    """Gone: ``POST /objections/{id}/uphold`` or ``/dismiss``, each with ``note``."""
+    _get_objection(request, objection_id)  # outside the scope: still 404
+    return moved(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])

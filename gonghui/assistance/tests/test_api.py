@@ -27,6 +27,7 @@ from gonghui.assistance.testing import (
 )
 from gonghui.platform.idempotency.models import IdempotencyKey
 from gonghui.platform.testing.factories import MemberFactory
+from gonghui.platform.testing.workflow import api_transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,11 @@ def _error(response, status, code):
 
 def _post(client, url, data=None, **extra):
     return client.post(url, json.dumps(data or {}), content_type="application/json", **extra)
+
+
+def allowed(body) -> dict[str, bool]:
+    """The detail's ``allowed_transitions`` as {name: enabled}."""
+    return api_transitions(body)
 
 
 def _as(client, user):
@@ -105,11 +111,12 @@ def test_out_of_scope_is_404(client, tree, staff, approved):
     _as(client, staff.jb_reviewer)
     _error(client.get(f"{BASE}/files/{approved.file_id}"), 404, "not_found")
     _error(client.get(f"{BASE}/applications/{approved.pk}"), 404, "not_found")
-    _error(
-        _post(client, f"{BASE}/applications/{approved.pk}/transitions", {"action": "reject"}),
-        404,
-        "not_found",
-    )
+    for path in ("reject", "transitions"):  # a declared transition, and the old catch-all
+        _error(
+            _post(client, f"{BASE}/applications/{approved.pk}/{path}", {"reason": "不符合"}),
+            404,
+            "not_found",
+        )
     _error(_pay(client, item.pk, key=uuid.uuid4()), 404, "not_found")
     _error(client.get(f"{BASE}/files/999999"), 404, "not_found")
     assert not IdempotencyKey.objects.exists()
@@ -252,68 +259,70 @@ def test_case_through_the_api(client, tree, staff, funded):
     )
     assert response.status_code == 201, response.content
     app = response.json()
-    url = f"{BASE}/applications/{app['id']}/transitions"
+    url = f"{BASE}/applications/{app['id']}"
     assert app["state"] == "draft"
     assert app["total_requested"] == "1200.50"
     assert app["items"][0]["amount_requested"] == "1200.50"
-    assert set(app["allowed_actions"]) == {"submit", "withdraw"}
+    assert allowed(app) == {"submit": True, "withdraw": True}
+    assert "allowed_actions" not in app
 
-    app = _post(client, url, {"action": "submit"}).json()
+    app = _post(client, f"{url}/submit").json()
     assert app["state"] == "submitted"
-    _error(_post(client, url, {"action": "submit"}), 409, "invalid_transition")
-    app = _post(client, url, {"action": "first_review", "opinion": "属实"}).json()
+    _error(_post(client, f"{url}/submit"), 409, "invalid_transition")
+    app = _post(client, f"{url}/first_review", {"opinion": "属实"}).json()
     assert app["state"] == "home_visit"
-    assert "record_home_visit" in app["allowed_actions"]
+    assert "home_visit" in allowed(app)
 
     visit = {
-        "action": "record_home_visit",
         "visit_date": timezone.localdate().isoformat(),
         "visitors": "张主席",
         "findings": "确有困难",
     }
-    _error(_post(client, url, visit), 400, "authorisation_missing")
+    _error(_post(client, f"{url}/home_visit", visit), 400, "authorisation_missing")
     upload = client.post(
         f"{BASE}/applications/{app['id']}/attachments",
         {"kind": "income_authorisation", "file": png()},
     )
     assert upload.status_code == 201, upload.content
     assert upload.json()["content_type"] == "image/png"
-    app = _post(client, url, visit).json()
+    app = _post(client, f"{url}/home_visit", visit).json()
     assert app["state"] == "verification"
-    assert app["allowed_actions"] == []  # verification is the district's
+    assert allowed(app) == {}  # verification is the district's
 
     _error(
-        _post(client, url, {"action": "verify", "civil_affairs_result": "eligible"}),
+        _post(client, f"{url}/verify", {"civil_affairs_result": "eligible"}),
         403,
         "permission_denied",
     )
     _as(client, staff.reviewer)
     verify = {
-        "action": "verify",
         "civil_affairs_result": "eligible",
         "checked_on": timezone.localdate().isoformat(),
         "tier": "relative",
     }
-    app = _post(client, url, verify).json()
+    app = _post(client, f"{url}/verify", verify).json()
     assert app["state"] == "publicity"
-    _error(_post(client, url, {"action": "end_publicity"}), 409, "publicity_running")
+    assert app["total_verified"] == "1200.50"
+    assert app["items"][0]["amount_verified"] == "1200.50"
+    assert allowed(app)["end_publicity"] is False
     Application.objects.filter(pk=app["id"]).update(
         publicity_end=timezone.localdate() - timedelta(days=1)
     )
-    app = _post(client, url, {"action": "end_publicity"}).json()
+    app = _post(client, f"{url}/end_publicity").json()
     assert app["state"] == "approval"
 
-    assert app["allowed_actions"] == []  # the reviewer cannot approve
+    assert allowed(app) == {}  # the reviewer cannot approve (nor return it from approval)
     _as(client, staff.approver)
-    app = client.get(f"{BASE}/applications/{app['id']}").json()
-    assert app["allowed_actions"] == ["approve", "return", "reject"]
+    app = client.get(url).json()
+    assert allowed(app) == {"approve": True, "return": True, "reject": True}
     item_id = app["items"][0]["id"]
-    approve = {"action": "approve", "amounts": {str(item_id): "1000.00"}, "opinion": "同意"}
-    response = _post(client, url, approve)
+    approve = {"amounts": {str(item_id): "1000.00"}, "opinion": "同意，按实际缺口核减"}
+    response = _post(client, f"{url}/approve", approve)
     assert response.status_code == 200, response.content
     app = response.json()
     assert app["state"] == "approved"
     assert app["total_approved"] == "1000.00"
+    assert allowed(app) == {}
     assert [s["name"] for s in app["steps"]] == [
         "create",
         "submit",
@@ -327,17 +336,66 @@ def test_case_through_the_api(client, tree, staff, funded):
     _as(client, staff.finance)
     response = _pay(client, item_id, key=uuid.uuid4())
     assert response.status_code == 200, response.content
-    assert client.get(f"{BASE}/applications/{app['id']}").json()["state"] == "closed"
+    assert client.get(url).json()["state"] == "closed"
 
 
 def test_return_and_reject_need_a_reason(client, staff, case):
     actions.submit_application(actor=staff.officer, application=case)
     _as(client, staff.officer)
-    url = f"{BASE}/applications/{case.pk}/transitions"
-    _error(_post(client, url, {"action": "return"}), 400, "reason_required")
-    app = _post(client, url, {"action": "return", "reason": "缺少病历"}).json()
+    url = f"{BASE}/applications/{case.pk}/return"
+    error = _error(_post(client, url), 422, "validation_error")
+    assert [d["loc"][-1] for d in error["details"]] == ["reason"]
+    _error(_post(client, url, {"reason": "x"}), 400, "reason_required")
+    app = _post(client, url, {"reason": "缺少病历"}).json()
     assert app["state"] == "returned"
     assert app["decision_reason"] == "缺少病历"
+
+
+def test_a_wrong_body_is_422_naming_the_field(client, staff, funded, case):
+    advance(staff, case, S.HOME_VISIT)
+    _as(client, staff.officer)
+    url = f"{BASE}/applications/{case.pk}/home_visit"
+    error = _error(
+        _post(client, url, {"visit_date": "yesterday", "visitors": "张主席", "findings": "属实"}),
+        422,
+        "validation_error",
+    )
+    assert [d["loc"][-1] for d in error["details"]] == ["visit_date"]
+    error = _error(_post(client, url, {"visit_date": "2026-01-05"}), 422, "validation_error")
+    assert {d["loc"][-1] for d in error["details"]} == {"visitors", "findings"}
+    case.refresh_from_db()
+    assert case.state == S.HOME_VISIT
+
+
+def test_end_publicity_while_publicity_runs_is_409_with_the_reason(client, staff, funded, case):
+    case = advance(staff, case, S.PUBLICITY)
+    _as(client, staff.reviewer)
+    body = client.get(f"{BASE}/applications/{case.pk}").json()
+    reason = f"Publicity runs until {case.publicity_end.isoformat()}."
+    assert body["allowed_transitions"] == [
+        {"name": "end_publicity", "label": "Publicity period over", "enabled": False,
+         "reasons": [reason]},
+        {"name": "return", "label": "Return for correction", "enabled": True, "reasons": []},
+        {"name": "reject", "label": "Refuse aid", "enabled": True, "reasons": []},
+    ]  # fmt: skip
+    error = _error(
+        _post(client, f"{BASE}/applications/{case.pk}/end_publicity"), 409, "transition_refused"
+    )
+    assert [d["message"] for d in error["details"]] == [reason]
+    case.refresh_from_db()
+    assert case.state == S.PUBLICITY
+
+
+def test_the_old_catch_all_is_gone_and_names_the_new_paths(client, staff, case):
+    _as(client, staff.officer)
+    url = f"{BASE}/applications/{case.pk}/transitions"
+    error = _error(_post(client, url, {"action": "submit"}), 410, "moved")
+    paths = [d["message"] for d in error["details"]]
+    assert f"POST {BASE}/applications/{case.pk}/submit" in paths
+    assert f"POST {BASE}/applications/{case.pk}/escalate" in paths
+    assert f"POST {BASE}/applications/{case.pk}/submit" in error["message"]
+    case.refresh_from_db()
+    assert case.state == S.DRAFT
 
 
 def test_objection_recorded_and_decided(client, staff, funded, case):
@@ -349,20 +407,31 @@ def test_objection_recorded_and_decided(client, staff, funded, case):
     assert response.status_code == 201, response.content
     objection = response.json()
     assert objection["decision"] == "pending"
-    url = f"{BASE}/applications/{case.pk}/transitions"
-    case.refresh_from_db()
+    assert api_transitions(objection) == {"uphold": True, "dismiss": True}
     Application.objects.filter(pk=case.pk).update(
         publicity_end=timezone.localdate() - timedelta(days=1)
     )
-    _error(_post(client, url, {"action": "end_publicity"}), 409, "open_objections")
-    decide = f"{BASE}/objections/{objection['id']}/decision"
-    response = _post(client, decide, {"upheld": True, "note": "经核实属实"})
+    error = _error(
+        _post(client, f"{BASE}/applications/{case.pk}/end_publicity"), 409, "transition_refused"
+    )
+    assert error["message"] == "An objection is still undecided."
+    base = f"{BASE}/objections/{objection['id']}"
+    gone = _error(_post(client, f"{base}/decision", {"upheld": True, "note": "x"}), 410, "moved")
+    assert [d["message"] for d in gone["details"]] == [
+        f"POST {base}/uphold",
+        f"POST {base}/dismiss",
+    ]
+    error = _error(_post(client, f"{base}/uphold", {}), 422, "validation_error")
+    assert [d["loc"][-1] for d in error["details"]] == ["note"]
+    response = _post(client, f"{base}/uphold", {"note": "经核实属实"})
     assert response.status_code == 200, response.content
     assert response.json()["decision"] == "upheld"
+    assert response.json()["allowed_transitions"] == []
     assert client.get(f"{BASE}/applications/{case.pk}").json()["state"] == "verification"
-    _error(_post(client, decide, {"upheld": False, "note": "再议"}), 409, "decided")
+    _error(_post(client, f"{base}/dismiss", {"note": "再议"}), 409, "invalid_transition")
     _as(client, staff.jb_reviewer)
-    _error(_post(client, decide, {"upheld": False, "note": "再议"}), 404, "not_found")
+    _error(_post(client, f"{base}/dismiss", {"note": "再议"}), 404, "not_found")
+    _error(_post(client, f"{base}/decision", {"note": "再议"}), 404, "not_found")
 
 
 # --- payments and idempotency -------------------------------------------------------------------
