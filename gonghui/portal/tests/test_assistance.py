@@ -22,6 +22,7 @@ from gonghui.assistance.testing import (
 )
 from gonghui.members.models import Membership
 from gonghui.platform.testing.factories import MemberFactory
+from gonghui.platform.testing.workflow import declared, rendered_transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -346,6 +347,78 @@ def test_member_withdraws_a_submitted_application(client, member):
     client.post(f"/m/assistance/{app.pk}/withdraw/", {"reason": "情况好转"})
     app.refresh_from_db()
     assert app.state == S.WITHDRAWN
+
+
+# --- the worker's buttons: the declared transitions on the portal face ---------------------
+
+
+def buttons(client, app) -> dict[str, bool]:
+    return rendered_transitions(client.get(detail(app)).content)
+
+
+def test_portal_buttons_are_the_declared_ones(client, tree, staff, member):
+    budgets(tree.yubei, staff.finance)
+    client.post(APPLY, partial_form(save="1"))
+    app = Application.objects.get(applicant=member)
+    page = html_of(client.get(detail(app)))
+    # An incomplete draft: 提交审核 disabled, with what is missing written beside it.
+    assert rendered_transitions(page) == {"submit": False, "withdraw": True}
+    assert rendered_transitions(page) == declared(app, member.user, "portal")
+    assert "Give the household&#x27;s monthly income." in page
+    refused = client.post(f"{detail(app)}?do=submit", follow=True)
+    app.refresh_from_db()
+    assert app.state == S.DRAFT and "Describe the household" in html_of(refused)
+
+    client.post(APPLY, complete_form(save="1"))
+    assert buttons(client, app) == {"submit": True, "withdraw": True}
+    response = client.post(f"{detail(app)}?do=submit")
+    assert response.status_code == 302 and response["Location"] == detail(app)
+    app.refresh_from_db()
+    assert app.state == S.SUBMITTED
+    assert buttons(client, app) == {"withdraw": True} == declared(app, member.user, "portal")
+
+    app = actions.return_application(actor=staff.officer, application=app, reason="补充材料")
+    assert buttons(client, app) == {"submit": True, "withdraw": True}
+    app = advance(staff, app, S.APPROVAL)
+    assert buttons(client, app) == {} == declared(app, member.user, "portal")
+    # Not offered now: the page refuses it (404), and nothing moves.
+    assert client.post(f"{detail(app)}?do=withdraw").status_code == 404
+    assert client.post(f"{detail(app)}?do=approve").status_code == 404
+    app.refresh_from_db()
+    assert app.state == S.APPROVAL
+
+
+def test_withdraw_asks_once_more_and_shows_the_application_withdrawn(client, tree, member):
+    client.post(APPLY, complete_form(submit="1"))
+    app = Application.objects.get(applicant=member)
+    page = html_of(client.post(f"{detail(app)}?do=withdraw"))
+    assert 'id="aid-withdraw-confirm"' in page and "Withdraw this application?" in page
+    app.refresh_from_db()
+    assert app.state == S.SUBMITTED  # nothing yet
+    response = client.post(f"/m/assistance/{app.pk}/withdraw/", {"reason": "情况好转"})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.state == S.WITHDRAWN
+    page = html_of(client.get(detail(app)))
+    assert "Withdrawn" in page and "情况好转" in page
+    assert rendered_transitions(page) == {}
+    # Another member cannot take my transitions.
+    other = make_person(tree.grassroots, 2, name="赵敏", account=True)
+    client.force_login(other.user)
+    client.post(APPLY, complete_form(save="1"))
+    mine = Application.objects.get(applicant=other)
+    assert client.post(f"{detail(app)}?do=submit").status_code == 404
+    assert mine.state == S.DRAFT
+
+
+def test_the_application_labels_are_not_the_membership_ones():
+    """ "Withdrawn" alone is a membership's 已退会: the application's state and button carry
+    the context "application" (已撤回, 撤回申请)."""
+    from gonghui.assistance.workflows_cases import application_states
+
+    withdrawn = S.WITHDRAWN.label
+    assert withdrawn._args == ("application", "Withdrawn")
+    assert application_states.transitions["withdraw"].label._args == ("application", "Withdraw")
 
 
 # --- bad input ------------------------------------------------------------------------------
