@@ -74,6 +74,7 @@ STEP_LABELS = {
     "objection": gettext_lazy("Objection received during publicity"),
     "objection_upheld": gettext_lazy("Objection upheld: the case is checked again"),
     "end_publicity": gettext_lazy("Publicity ended without valid objections"),
+    "escalate": gettext_lazy("Referred to the higher level for approval"),
     "approve": gettext_lazy("Approved"),
     "complete": gettext_lazy("All aid paid: completed"),
     "return": gettext_lazy("Returned for correction"),

@@ -12,6 +12,7 @@ from gonghui.assistance.models import Application, Attachment, HardshipFile, Hou
 from gonghui.assistance.testing import (
     PNG,
     Staff,
+    StepFactory,
     advance,
     budgets,
     child_id,
@@ -381,6 +382,10 @@ def test_portal_buttons_are_the_declared_ones(client, tree, staff, member):
     assert buttons(client, app) == {"submit": True, "withdraw": True}
     app = advance(staff, app, S.APPROVAL)
     assert buttons(client, app) == {} == declared(app, member.user, "portal")
+    # A referral up is a step she sees (named, without the approvers' opinion).
+    StepFactory(application=app, name="escalate", from_state=S.APPROVAL, to_state=S.APPROVAL)
+    page = html_of(client.get(detail(app)))
+    assert "Referred to the higher level for approval" in page and "情况属实" not in page
     # Not offered now: the page refuses it (404), and nothing moves.
     assert client.post(f"{detail(app)}?do=withdraw").status_code == 404
     assert client.post(f"{detail(app)}?do=approve").status_code == 404
