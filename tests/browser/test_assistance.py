@@ -56,3 +56,35 @@ def test_assistance_centre_opens_a_case_from_its_queue(live_server, demo, new_co
     page.wait_for_url(re.compile(r"/console/assistance/application/\d+/change/$"))
     expect(page.locator("body")).to_contain_text(number)
     screenshot(page, "console-assistance-case")
+
+
+@pytest.mark.browser
+def test_a_step_that_cannot_run_yet_is_shown_disabled_with_its_reason(
+    live_server, demo, new_context, screenshot
+):
+    """结束公示 while publicity runs: the button is there, greyed out, and says until when —
+    it does not fail after a click (issue #12 §1)."""
+    from django.utils import timezone
+
+    from gonghui.assistance.models import Application
+    from gonghui.demo.seed import DEMO_PASSWORD
+
+    running = Application.objects.filter(
+        state="publicity", publicity_end__gte=timezone.localdate(), objections__isnull=True
+    ).first()
+    assert running is not None, "the demo has a case whose publicity still runs"
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/console/login/?next=/console/assistance/queues/")
+    form = page.locator("#login-form")
+    form.locator("input[name=username]").fill("yubei_center")
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/console/assistance/queues/")
+    page.goto(f"{live_server.url}/console/assistance/application/{running.pk}/change/")
+    step = page.locator('#transition-buttons [data-transition="end_publicity"]')
+    expect(step).to_have_attribute("data-disabled", "1")
+    expect(step.locator("button")).to_be_disabled()
+    expect(step).to_contain_text(running.publicity_end.isoformat())
+    # The steps that can run now are links, not greyed out.
+    expect(page.locator('#transition-buttons a[data-transition="return"]')).to_be_visible()
+    screenshot(page, "console-step-disabled-with-reason")
