@@ -7,7 +7,6 @@ import functools
 from decimal import Decimal
 from typing import Annotated
 
-from django.utils.translation import gettext as _
 from pydantic import PlainSerializer, WithJsonSchema
 
 from gonghui.assistance import actions
@@ -75,17 +74,3 @@ class _Lazy:
 
 
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
-
-
-def moved(request, names: list[str]):
-    """410 Gone for an endpoint replaced by one endpoint per declared transition, naming the
-    new paths (``POST …/{id}/{name}``)."""
-    base = request.path.rstrip("/").rsplit("/", 1)[0]
-    paths = [f"POST {base}/{name}" for name in names]
-    return error_response(
-        request,
-        410,
-        "moved",
-        _("This endpoint was replaced: %(paths)s.") % {"paths": ", ".join(paths)},
-        details=[{"loc": ["path"], "message": path, "type": "replaced_by"} for path in paths],
-    )

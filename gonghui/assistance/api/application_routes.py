@@ -22,7 +22,6 @@ from gonghui.assistance.api._shared import (
     Money,
     MoneyIn,
     _Lazy,
-    moved,
     refusals,
 )
 from gonghui.assistance.api.file_routes import _visible_files
@@ -37,6 +36,7 @@ from gonghui.assistance.choices import (
 from gonghui.assistance.models import AidItem, Application, Objection
 from gonghui.assistance.workflows_cases import application_states, objection_states
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
+from gonghui.platform.api.errors import replaced
 from gonghui.platform.api.pagination import LimitOffsetPagination
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.schemas import AllowedTransition
@@ -357,7 +357,7 @@ def transition(request, application_id: int):
     """Gone: each transition is ``POST /applications/{id}/{name}`` with its own body (see
     ``allowed_transitions`` in the detail)."""
     _get_application(request, application_id)  # outside the scope: still 404
-    return moved(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])
+    return replaced(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])
 
 
 @applications.post(

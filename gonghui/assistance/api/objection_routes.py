@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.assistance import actions
-from gonghui.assistance.api._shared import ERRORS, moved, refusals
+from gonghui.assistance.api._shared import ERRORS, refusals
 from gonghui.assistance.api.application_routes import (
     ObjectionOut,
     _get_application,
@@ -20,6 +20,7 @@ from gonghui.assistance.api.application_routes import (
 from gonghui.assistance.models import Objection
 from gonghui.assistance.workflows_cases import objection_states
 from gonghui.platform.access.scoping import get_scoped_or_404
+from gonghui.platform.api.errors import replaced
 from gonghui.platform.workflow.transitions import add_transition_routes
 
 objections = Router(tags=["assistance: applications"])
@@ -79,4 +80,4 @@ TRANSITION_PATHS = add_transition_routes(
 def decide_objection(request, objection_id: int):
     """Gone: ``POST /objections/{id}/uphold`` or ``/dismiss``, each with ``note``."""
     _get_objection(request, objection_id)  # outside the scope: still 404
-    return moved(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])
+    return replaced(request, [p.rsplit("/", 1)[1] for p in TRANSITION_PATHS])

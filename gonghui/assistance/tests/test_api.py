@@ -389,7 +389,7 @@ def test_end_publicity_while_publicity_runs_is_409_with_the_reason(client, staff
 def test_the_old_catch_all_is_gone_and_names_the_new_paths(client, staff, case):
     _as(client, staff.officer)
     url = f"{BASE}/applications/{case.pk}/transitions"
-    error = _error(_post(client, url, {"action": "submit"}), 410, "moved")
+    error = _error(_post(client, url, {"action": "submit"}), 410, "gone")
     paths = [d["message"] for d in error["details"]]
     assert f"POST {BASE}/applications/{case.pk}/submit" in paths
     assert f"POST {BASE}/applications/{case.pk}/escalate" in paths
@@ -416,7 +416,7 @@ def test_objection_recorded_and_decided(client, staff, funded, case):
     )
     assert error["message"] == "An objection is still undecided."
     base = f"{BASE}/objections/{objection['id']}"
-    gone = _error(_post(client, f"{base}/decision", {"upheld": True, "note": "x"}), 410, "moved")
+    gone = _error(_post(client, f"{base}/decision", {"upheld": True, "note": "x"}), 410, "gone")
     assert [d["message"] for d in gone["details"]] == [
         f"POST {base}/uphold",
         f"POST {base}/dismiss",

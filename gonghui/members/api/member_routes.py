@@ -12,7 +12,6 @@ from gonghui.members import actions, workflows
 from gonghui.members.api.shared import (
     _allowed,
     _Lazy,
-    _replaced,
     _subtree_filter,
 )
 from gonghui.members.choices import (
@@ -23,6 +22,7 @@ from gonghui.members.models import Membership
 from gonghui.members.search import search_memberships
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, restrict
+from gonghui.platform.api.errors import replaced
 from gonghui.platform.api.pagination import CursorPagination
 from gonghui.platform.pii.masking import mask_id_detail, mask_id_list, mask_name, mask_phone
 from gonghui.platform.workflow.schemas import AllowedTransition
@@ -293,4 +293,4 @@ def change_state(request, membership_id: int):
     names = [
         name for name, t in workflows.membership_states.transitions.items() if "api" in t.faces
     ]
-    return _replaced(request, names)
+    return replaced(request, names)

@@ -2,11 +2,9 @@
 ``allowed_transitions`` of a detail and the 410 of an endpoint replaced by declared ones."""
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, subtree_ids
-from gonghui.platform.api.errors import error_response
 from gonghui.platform.workflow.transitions import machine_for
 
 
@@ -37,19 +35,6 @@ class _Lazy:
 def _allowed(obj, user) -> list[dict]:
     """``allowed_transitions`` of a detail: the declared transitions on the API face."""
     return machine_for(type(obj)).describe(obj, user, "api")
-
-
-def _replaced(request, names: list[str]):
-    """410 for an endpoint replaced by one endpoint per declared transition."""
-    base = request.path.rsplit("/", 1)[0]
-    paths = [f"POST {base}/{name}" for name in names]
-    return error_response(
-        request,
-        410,
-        "gone",
-        _("This endpoint was replaced: %(paths)s.") % {"paths": ", ".join(paths)},
-        details=[{"loc": ["path"], "message": path, "type": "replaced_by"} for path in paths],
-    )
 
 
 def _subtree_filter(qs, user, org_id: int, *fields: str):

@@ -7,12 +7,13 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.members import workflows
-from gonghui.members.api.shared import _allowed, _Lazy, _replaced
+from gonghui.members.api.shared import _allowed, _Lazy
 from gonghui.members.choices import (
     TransferState,
 )
 from gonghui.members.models import Transfer
 from gonghui.platform.access.scoping import get_scoped_or_404
+from gonghui.platform.api.errors import replaced
 from gonghui.platform.api.pagination import CursorPagination
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.schemas import AllowedTransition
@@ -111,4 +112,4 @@ def approve_transfer(request, transfer_id: int):
     """Gone: the sending union's step is ``POST /transfers/{id}/approve_sending``, the
     receiving union's ``POST /transfers/{id}/approve_receiving``."""
     _load_transfer(request, transfer_id)  # outside the scope: still 404
-    return _replaced(request, ["approve_sending", "approve_receiving"])
+    return replaced(request, ["approve_sending", "approve_receiving"])

@@ -65,6 +65,21 @@ def conflict_codes(*codes: str) -> None:
     CONFLICT_CODES.update(codes)
 
 
+def replaced(request, names: list[str]) -> JsonResponse:
+    """410 Gone for an endpoint replaced by one endpoint per declared transition, naming the
+    new paths (``POST …/{id}/{name}``); kept for one release after a workflow moves onto the
+    engine (ADR 0013)."""
+    base = request.path.rstrip("/").rsplit("/", 1)[0]
+    paths = [f"POST {base}/{name}" for name in names]
+    return error_response(
+        request,
+        410,
+        "gone",
+        _("This endpoint was replaced: %(paths)s.") % {"paths": ", ".join(paths)},
+        details=[{"loc": ["path"], "message": path, "type": "replaced_by"} for path in paths],
+    )
+
+
 def _clean_details(errors):
     details = []
     for err in errors:
