@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from gonghui.assistance import actions
 from gonghui.assistance.choices import ApplicationState as S
@@ -26,6 +25,9 @@ def _objection(staff: AssistanceStaff, app: Application, case: dict) -> None:
     )
     if decision is not None:
         actions.decide_objection(actor=staff.reviewer, objection=obj, upheld=False, note=decision)
+
+
+ESCALATE_OPINION = "经审核情况属实，同意帮扶；金额超出区级审批权限，报市总工会审批"
 
 
 def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: date):
@@ -88,8 +90,14 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
                 for i in app.items.all()
                 if i.amount_requested
             }
-            total = sum((Decimal(v) for v in amounts.values()), Decimal(0))
-            approver = staff.city_approver if total > Decimal("10000") else staff.approver
+            # The level follows the verified total (ADR 0013): above the district's level the
+            # district approver has referred it up and the city decides.
+            approver = staff.approver
+            if actions.below_level(app, staff.approver):
+                actions.escalate_application(
+                    actor=staff.approver, application=app, opinion=ESCALATE_OPINION
+                )
+                approver = staff.city_approver
             app = actions.approve(
                 actor=approver,
                 application=app,
@@ -101,6 +109,11 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
         app.refresh_from_db()
     if app.state == S.PUBLICITY:
         _objection(staff, app, case)  # a case left in publicity: its objection is pending
+    if app.state == S.APPROVAL and actions.below_level(app, staff.approver):
+        # A case waiting for the city: the district approver has referred it up (报上级审批).
+        app = actions.escalate_application(
+            actor=staff.approver, application=app, opinion=ESCALATE_OPINION
+        )
     if case["target"] == S.WITHDRAWN:
         app = actions.withdraw_application(
             actor=staff.officer, application=app, reason=case["reason"]

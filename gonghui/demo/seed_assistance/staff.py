@@ -51,7 +51,7 @@ def ensure_staff(*, sysadmin, secadmin, root: Org, yubei: Org) -> tuple[Assistan
             "渝北区总工会审批人",
             "assistance_approver",
             yubei,
-            "approves aid up to 10,000 yuan per application",
+            "approves aid up to 10,000 yuan verified per application; refers larger cases up",
         ),
         (
             "city_approver",
@@ -59,7 +59,7 @@ def ensure_staff(*, sysadmin, secadmin, root: Org, yubei: Org) -> tuple[Assistan
             "市总工会帮扶审批人",
             "assistance_approver",
             root,
-            "approves aid over 10,000 yuan (one case waits for you)",
+            "approves aid over 10,000 yuan verified (one referred case waits for you)",
         ),
         (
             "finance",
