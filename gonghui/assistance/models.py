@@ -4,6 +4,12 @@ budgets, payments, annual reviews, seasonal campaigns and condolence visits.
 Every write goes through :mod:`gonghui.assistance.actions`. Money is ``Decimal`` with two
 places and the database refuses negative amounts, a budget spent beyond its amount and a
 second live payment of one aid item.
+
+Why one module past ~600 lines (issue #12 §3): these are the tables of one aggregate — the
+file, its household, the applications and items, the money that reserves and pays them — and
+their constraints refer to each other (an item's budget and payments, a file's one open
+application). Read together they are the hardship data model; the code that acts on them is
+split by concern under ``actions/``, ``api/`` and ``admin_*``.
 """
 
 from __future__ import annotations
