@@ -14,18 +14,19 @@ from pathlib import Path
 
 from django.db import transaction
 
-from gonghui.accounts.actions import create_user, member_sign_in
+from gonghui.accounts.actions import member_sign_in
 from gonghui.accounts.models import User
+
+# The demo's accounts live in demo.accounts (the assistance seeder uses them too); their names
+# stay importable from here.
+from gonghui.demo.accounts import DEMO_PASSWORD, DemoAccount, _ensure_grant, _ensure_user  # noqa: F401, E402
 from gonghui.orgs.actions import create_org, register_employer
 from gonghui.orgs.bootstrap import ensure_officer, ensure_root
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
-from gonghui.platform.access.actions import grant_role
-from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.validators import make_uscc_for
 
 DATA = Path(__file__).resolve().parent.parent / "orgs" / "data"
-DEMO_PASSWORD = "Gonghui@2026"  # noqa: S105 - public demo-only password, printed by load_demo
 DEMO_MEMBER_PHONE = "13800138000"
 CITY_REGION = "500000"
 FUNCTIONAL_ZONES = [
@@ -55,15 +56,6 @@ def employer_uscc(key: str, region: str) -> str:
 
 
 @dataclass
-class DemoAccount:
-    username: str
-    display_name: str
-    role: str
-    org_name: str
-    note: str = ""
-
-
-@dataclass
 class SeedResult:
     created_orgs: int = 0
     created_employers: int = 0
@@ -84,26 +76,6 @@ def _ensure_org(actor, result: SeedResult, parent: Org, kind: str, name: str, **
         return existing
     result.created_orgs += 1
     return create_org(actor=actor, parent=parent, kind=kind, name=name, **fields)
-
-
-def _ensure_user(sysadmin, username, display_name, kind="staff") -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = create_user(
-            actor=sysadmin,
-            username=username,
-            display_name=display_name,
-            password=DEMO_PASSWORD,
-            kind=kind,
-        )
-    return user
-
-
-def _ensure_grant(secadmin, user, org, role, include_descendants=True):
-    if not RoleGrant.objects.active().filter(user=user, org=org, role=role).exists():
-        grant_role(
-            actor=secadmin, user=user, org=org, role=role, include_descendants=include_descendants
-        )
 
 
 @transaction.atomic

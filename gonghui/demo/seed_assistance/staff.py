@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gonghui.accounts.models import User
+from gonghui.demo.accounts import DemoAccount, _ensure_grant, _ensure_user
 from gonghui.orgs.models import Org
 
 
@@ -26,8 +27,6 @@ class AssistanceSeed:
 
 
 def ensure_staff(*, sysadmin, secadmin, root: Org, yubei: Org) -> tuple[AssistanceStaff, list]:
-    from gonghui.demo.seed import DemoAccount, _ensure_grant, _ensure_user
-
     plan = [
         (
             "officer",
