@@ -62,3 +62,17 @@ def test_every_offered_transition_is_labelled_and_runs_something():
             if t.execute is None:
                 problems.append(f"{label}.{t.name}: offered but runs nothing")
     assert problems == []
+
+
+def test_every_field_a_person_fills_in_has_a_translatable_title():
+    """A form built from an input schema labels each field with its ``title`` (translated);
+    without one the console or portal would show the identifier, in English."""
+    untitled = []
+    for label, machine in registered().items():
+        for t in machine.transitions.values():
+            if not t.faces or t.input is None or t.form is not None:
+                continue
+            for name, info in t.input.model_fields.items():
+                if not info.title:
+                    untitled.append(f"{label}.{t.name}.{name}")
+    assert untitled == []
