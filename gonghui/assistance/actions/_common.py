@@ -90,11 +90,16 @@ def _reason(reason: str) -> str:
 def _display_name(user) -> str:
     if user is None:
         return ""
-    full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    # The display name itself: get_full_name() falls back to the username, a generated id for
+    # a worker's account.
+    full = (getattr(user, "display_name", "") or "").strip()
     if not full:
         # A member account's name is its person record's (the username is a generated id).
         person = Person.objects.filter(user_id=user.pk).only("name").first()
         full = person.name if person is not None else ""
+    if not full and getattr(user, "kind", "") == "member":
+        # A worker's account not (yet) tied to a person record: never show its generated id.
+        return str(_("The worker herself"))
     return full or getattr(user, "username", "") or ""
 
 
