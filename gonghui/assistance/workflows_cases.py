@@ -481,4 +481,6 @@ def register_workflows() -> None:
         "file_closed",
         "file_has_open_applications",
         "application_in_progress",
+        "applicant_has_open_file",
+        "household_has_open_file",
     )

@@ -1,9 +1,10 @@
-"""Shared pieces of the assistance API: the money types, refusal handling, lazy pages, the
-error responses every write endpoint declares, and the 410 of an endpoint replaced by the
-declared transitions (``allowed_transitions`` is the platform's ``AllowedTransition``).
+"""Shared pieces of the assistance API: the money types, lazy pages and the error responses
+every write endpoint declares. A refused action is answered by the API's one handler
+(``gonghui.platform.api.errors``: 409 for the state conflicts the app registers in
+``workflows_cases``/``workflows_money``, else 400); ``allowed_transitions`` is the platform's
+``AllowedTransition``.
 """
 
-import functools
 from decimal import Decimal
 from typing import Annotated
 
@@ -11,8 +12,6 @@ from pydantic import PlainSerializer, WithJsonSchema
 
 from gonghui.assistance import actions
 from gonghui.assistance.case_inputs import MoneyIn as MoneyIn
-from gonghui.platform.api.errors import error_response
-from gonghui.platform.workflow.base import ActionError
 
 # Money leaves as a decimal string; it is accepted only as a string with at most 2 decimals.
 Money = Annotated[
@@ -20,41 +19,6 @@ Money = Annotated[
     PlainSerializer(lambda v: f"{Decimal(v).quantize(actions.CENT)}", return_type=str),
     WithJsonSchema({"type": "string", "format": "decimal", "example": "1234.50"}),
 ]
-
-# Refusals that are about the state of the record rather than the request: 409.
-CONFLICT_CODES = frozenset(
-    {
-        "already_paid",
-        "already_paying",
-        "invalid_transition",
-        "not_payable",
-        "not_pending",
-        "decided",
-        "not_in_publicity",
-        "not_editable",
-        "application_in_progress",
-        "applicant_has_open_file",
-        "household_has_open_file",
-        "file_closed",
-        "open_objections",
-        "publicity_running",
-    }
-)
-
-
-def refusals(view):
-    """Answer an action's refusal with its code: 409 for a state conflict, else 400."""
-
-    @functools.wraps(view)
-    def run(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ActionError as exc:
-            code = getattr(exc, "code", None) or "invalid"
-            status = 409 if code in CONFLICT_CODES else 400
-            return error_response(request, status, code, " ".join(exc.messages))
-
-    return run
 
 
 class _Lazy:

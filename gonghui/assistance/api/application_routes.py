@@ -22,7 +22,6 @@ from gonghui.assistance.api._shared import (
     Money,
     MoneyIn,
     _Lazy,
-    refusals,
 )
 from gonghui.assistance.api.file_routes import _visible_files
 from gonghui.assistance.choices import (
@@ -314,7 +313,6 @@ def get_application(request, application_id: int):
     summary="Enter an application (staff)",
     operation_id="gonghui_assistance_api_create_application",
 )
-@refusals
 def create_application(request, payload: ApplicationIn):
     f = get_scoped_or_404(_visible_files(request.user), request.user, "view", pk=payload.file_id)
     application = actions.save_application(
@@ -366,7 +364,6 @@ def transition(request, application_id: int):
     summary="Upload a supporting document (PDF, JPEG or PNG, at most 10 MB)",
     operation_id="gonghui_assistance_api_upload_attachment",
 )
-@refusals
 def upload_attachment(
     request,
     application_id: int,

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.assistance import actions, queries
-from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy, refusals
+from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy
 from gonghui.assistance.choices import Cause, FileLevel, FileState, Housing, Relation, Tier
 from gonghui.assistance.models import HardshipFile
 from gonghui.members.models import Person
@@ -222,7 +222,6 @@ def get_file(request, file_id: int):
     summary="Create a hardship file",
     operation_id="gonghui_assistance_api_create_file",
 )
-@refusals
 def create_file(request, payload: FileIn):
     org = get_scoped_or_404(Org, request.user, "view", pk=payload.org_id)
     person = get_scoped_or_404(Person, request.user, "members.view_person", pk=payload.applicant_id)

@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.assistance import actions, queries
-from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy, refusals
+from gonghui.assistance.api._shared import ERRORS, Money, MoneyIn, _Lazy
 from gonghui.assistance.api.application_routes import ItemOut, _item
 from gonghui.assistance.choices import AidType, BatchState, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Payment, PaymentBatch
@@ -104,7 +104,6 @@ def list_budgets(request, year: int | None = None, aid_type: AidType | None = No
     summary="Set a budget (create or change)",
     operation_id="gonghui_assistance_api_set_budget",
 )
-@refusals
 def set_budget(request, payload: BudgetIn):
     org = get_scoped_or_404(Org, request.user, "view", pk=payload.org_id)
     b = actions.set_budget(
@@ -357,7 +356,6 @@ def get_batch(request, batch_id: int):
     summary="Put approved items in a batch",
     operation_id="gonghui_assistance_api_create_batch",
 )
-@refusals
 def create_batch(request, payload: BatchIn):
     org = get_scoped_or_404(Org, request.user, "view", pk=payload.org_id)
     b = actions.create_batch(

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.assistance import actions
-from gonghui.assistance.api._shared import ERRORS, refusals
+from gonghui.assistance.api._shared import ERRORS
 from gonghui.assistance.api.application_routes import (
     ObjectionOut,
     _get_application,
@@ -38,7 +38,6 @@ class ObjectionIn(Schema):
     summary="Record an objection received during publicity",
     operation_id="gonghui_assistance_api_record_objection",
 )
-@refusals
 def record_objection(request, application_id: int, payload: ObjectionIn):
     a = _get_application(request, application_id)
     o = actions.record_objection(
