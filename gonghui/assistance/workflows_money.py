@@ -38,7 +38,6 @@ from ninja import Field, Schema
 from gonghui.assistance import actions
 from gonghui.assistance.choices import BatchState, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Payment, PaymentBatch
-from gonghui.platform.access.scoping import restrict, user_permissions
 from gonghui.platform.api.errors import conflict_codes
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 
@@ -65,18 +64,6 @@ class ExportIn(Schema):
 # --- the machines --------------------------------------------------------------------------------
 
 
-class MoneyMachine(StateMachine):
-    """A machine whose permission test first reads the verdicts :func:`prepare` worked out for
-    a whole page of rows (one query per permission); without them it asks like any machine."""
-
-    def permitted(self, transition, obj, user) -> bool:
-        known = getattr(obj, "_money_permitted", None)
-        if known is not None and known[0] == getattr(user, "pk", None):
-            if transition.permission in known[1]:
-                return known[1][transition.permission]
-        return super().permitted(transition, obj, user)
-
-
 def _has_pending(obj) -> bool:
     """A payment of this item (or batch) is at the bank: read from :func:`prepare` when set."""
     known = getattr(obj, "_money_pending", None)
@@ -95,25 +82,15 @@ def prepare(objects, user) -> list:
         return objects
     model = type(objects[0])
     machine = aid_item_states if model is AidItem else batch_states
+    machine.prime(objects, user)
     pks = [o.pk for o in objects]
-    held = user_permissions(user)
-    verdicts = {}
-    for perm in {t.permission for t in machine.transitions.values() if t.permission}:
-        allowed = set()
-        if perm in held:
-            allowed = set(
-                restrict(model, user, perm).filter(pk__in=pks).values_list("pk", flat=True)
-            )
-        verdicts[perm] = allowed
     field = "item_id" if model is AidItem else "batch_id"
     pending = set(
         Payment.objects.filter(**{f"{field}__in": pks}, state=PaymentState.PENDING).values_list(
             field, flat=True
         )
     )
-    user_pk = getattr(user, "pk", None)
     for obj in objects:
-        obj._money_permitted = (user_pk, {p: obj.pk in ok for p, ok in verdicts.items()})
         obj._money_pending = obj.pk in pending
     return objects
 
@@ -136,7 +113,7 @@ def _anything_to_pay(batch: PaymentBatch, user=None) -> list:
     return []
 
 
-aid_item_states = MoneyMachine(
+aid_item_states = StateMachine(
     "state",
     [
         # Inside the application's approval (actions.approve): each item is granted, referred
@@ -194,7 +171,7 @@ payment_states = StateMachine(
     ],
 )
 
-batch_states = MoneyMachine(
+batch_states = StateMachine(
     "state",
     [
         Transition(

@@ -111,3 +111,19 @@ def test_without_the_permission_the_reasons_are_not_told(world):
     viewer = staff_with_role(org, "viewer")
     with pytest.raises(PermissionDenied):
         export_states.run(request, viewer, "reject", {"reason": "x"}, face="api")
+
+
+def test_a_primed_page_answers_permissions_without_a_query_per_row(
+    world, django_assert_num_queries
+):
+    org, maker, checker, outsider, request = world
+    other = ExportRequest.objects.create(
+        org=make_org(), requested_by=maker, row_count=9000, purpose="统计"
+    )
+    export_states.prime([request, other], checker)
+    approve = export_states.transitions["approve"]
+    with django_assert_num_queries(0):
+        assert export_states.permitted(approve, request, checker) is True
+        assert export_states.permitted(approve, other, checker) is False  # outside her subtree
+    # A verdict primed for one user is not read for another.
+    assert export_states.permitted(approve, request, outsider) is False
