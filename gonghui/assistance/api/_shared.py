@@ -12,6 +12,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 
 from gonghui.assistance import actions
 from gonghui.assistance.case_inputs import MoneyIn as MoneyIn
+from gonghui.platform.api.pagination import LazyPage as _Lazy  # noqa: F401
 
 # Money leaves as a decimal string; it is accepted only as a string with at most 2 decimals.
 Money = Annotated[
@@ -19,22 +20,6 @@ Money = Annotated[
     PlainSerializer(lambda v: f"{Decimal(v).quantize(actions.CENT)}", return_type=str),
     WithJsonSchema({"type": "string", "format": "decimal", "example": "1234.50"}),
 ]
-
-
-class _Lazy:
-    """Lets the paginator slice the queryset first, then builds rows for one page only."""
-
-    def __init__(self, qs, build):
-        self.qs, self.build = qs, build
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [self.build(row) for row in self.qs[item]]
 
 
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}

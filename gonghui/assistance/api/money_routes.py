@@ -186,17 +186,6 @@ def _queue_item(i: AidItem, user) -> dict:
     return data
 
 
-class _PreparedPage(_Lazy):
-    """A lazy page whose rows' transitions are worked out for the whole page at once."""
-
-    def __init__(self, qs, build, user):
-        super().__init__(qs, build)
-        self.user = user
-
-    def __getitem__(self, item):
-        return [self.build(row) for row in prepare(self.qs[item], self.user)]
-
-
 def _payment(p: Payment) -> dict:
     return {
         "id": p.pk,
@@ -268,7 +257,9 @@ def list_items(request, state: ItemState | None = None, application: int | None 
     if application is not None:
         qs = qs.filter(application_id=application)
     user = request.user
-    return _PreparedPage(qs.order_by("pk"), lambda i: _queue_item(i, user), user)
+    return _Lazy(
+        qs.order_by("pk"), lambda i: _queue_item(i, user), prepare=lambda rows: prepare(rows, user)
+    )
 
 
 def _payable_item(request, item_id: int) -> AidItem:

@@ -5,31 +5,8 @@ from django.db.models import Q
 
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, subtree_ids
+from gonghui.platform.api.pagination import LazyPage as _Lazy  # noqa: F401
 from gonghui.platform.workflow.transitions import machine_for
-
-
-class _Lazy:
-    """Lets the paginator slice the queryset first, then builds rows for one page only.
-    With ``values``, the page is read as ``qs.values(*values)`` (the count stays on ``qs``)."""
-
-    def __init__(self, qs, build, values=(), prepare=None):
-        self.qs, self.build, self.values = qs, build, tuple(values)
-        self.prepare = prepare  # called with the page's rows before they are built
-
-    def rows(self, qs):
-        return qs.values(*self.values) if self.values else qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        page = list(self.rows(self.qs)[item])
-        if self.prepare is not None:
-            self.prepare(page)
-        return [self.build(row) for row in page]
 
 
 def _allowed(obj, user) -> list[dict]:

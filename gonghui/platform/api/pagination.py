@@ -290,3 +290,31 @@ class CursorPagination(PaginationBase):
             "next": nxt,
             "previous": prev,
         }
+
+
+class LazyPage:
+    """A list answer the paginator slices first: only the page's rows are read and built.
+
+    ``values``: read the page as ``qs.values(*values)`` (the count stays on ``qs``).
+    ``prepare(rows)``: called with the page's rows before they are built, to read what every
+    row needs in a few queries for the whole page (findings, permission verdicts) instead of
+    one per row."""
+
+    def __init__(self, qs, build, values=(), prepare=None):
+        self.qs, self.build, self.values = qs, build, tuple(values)
+        self.prepare = prepare
+
+    def rows(self, qs):
+        return qs.values(*self.values) if self.values else qs
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        page = list(self.rows(self.qs)[item])
+        if self.prepare is not None:
+            self.prepare(page)
+        return [self.build(row) for row in page]
