@@ -181,7 +181,7 @@ class TransitionAdmin:
     """Mixin for a ModelAdmin of a model with a registered workflow: adds
     ``<pk>/do/<name>/`` (URL name ``<app>_<model>_do``) that shows the transition's form and
     runs it, links the console face to it, and puts ``transition_buttons`` in the change
-    view's context (render them with ``{% include "workflow/buttons.html" %}``)."""
+    form's context (render them with ``{% include "workflow/buttons.html" %}``)."""
 
     transition_template = "workflow/transition_form.html"
 
@@ -248,12 +248,11 @@ class TransitionAdmin:
         request.current_app = self.admin_site.name
         return render(request, self.transition_template, context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        obj = self.get_object(request, object_id)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The change view has read the object already: no second read for the buttons.
         if obj is not None and machine_for(self.model) is not None:
-            extra_context["transition_buttons"] = offers(obj, request.user, "console")
-        return super().change_view(request, object_id, form_url, extra_context)
+            context["transition_buttons"] = offers(obj, request.user, "console")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def offer_for(obj, user, name: str, face: str) -> Offer | None:
