@@ -86,12 +86,12 @@ def _field_for(name: str, info) -> forms.Field:
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin in (typing.Union, types.UnionType) and args:
-        literal_blank = [a for a in args if typing.get_origin(a) is typing.Literal]
+        # ``X | None`` is optional; in ``Tier | Literal[""]`` the blank literal only allows an
+        # empty answer, so the field is the other member.
         others = [a for a in args if typing.get_origin(a) is not typing.Literal]
         annotation = others[0] if others else args[0]
-        if literal_blank and not others:
-            annotation = args[0]
-        required = False if len(args) < len(typing.get_args(info.annotation)) else required
+        if len(args) < len(typing.get_args(info.annotation)):
+            required = False
         origin = typing.get_origin(annotation)
     label = gettext(info.title) if info.title else name.replace("_", " ").capitalize()
     help_text = gettext(info.description) if info.description else ""
