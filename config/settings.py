@@ -7,6 +7,7 @@ given; a missing one stops the process with a message naming it). See README "é…
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -341,6 +342,10 @@ GONGHUI_UPLOAD_REQUEST_LIMITS = {
 # Uploaded rosters and error workbooks of finished imports are deleted after this many days
 # (manage.py purge_import_files, nightly); hardship attachments are case records and stay.
 GONGHUI_IMPORT_FILE_RETENTION_DAYS = env_int("GONGHUI_IMPORT_FILE_RETENTION_DAYS", 30)
+# Import files of at least GONGHUI_IMPORT_WORKERS_FROM rows are cleaned by this many worker
+# processes while the importing process writes (gonghui/platform/imports/pipeline.py); 0: none.
+GONGHUI_IMPORT_WORKERS = env_int("GONGHUI_IMPORT_WORKERS", min(2, os.cpu_count() or 1))
+GONGHUI_IMPORT_WORKERS_FROM = env_int("GONGHUI_IMPORT_WORKERS_FROM", 20_000)
 
 # --- Security headers ----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -29,23 +29,16 @@ from gonghui.assistance import queries
 from gonghui.assistance.actions import clean_visit, parse_amount
 from gonghui.assistance.models import Campaign, Visit
 from gonghui.members.models import Person
-from gonghui.members.roster import (
-    CellError,
-    ImportStats,
-    RowResult,
-    _Formatted,
-    _is_empty,
-    _norm_label,
-    _number_text,
-    clean_date,
-    clean_id_number,
-    clean_text,
-    process_rows,
-)
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.imports.cells import CellError, clean_date, clean_id_number, clean_text
+from gonghui.platform.imports.cells import Formatted as _Formatted
+from gonghui.platform.imports.cells import is_empty as _is_empty
+from gonghui.platform.imports.cells import norm_label as _norm_label
+from gonghui.platform.imports.cells import number_text as _number_text
 from gonghui.platform.imports.models import ImportJob, ImportKind
+from gonghui.platform.imports.pipeline import ImportStats, RowResult, process_rows
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.workflow.base import ActionError, action
 

@@ -123,3 +123,41 @@ def blind_index(kind: str, normalised: str) -> str:
     key = _index_key_for(settings.GONGHUI_BLIND_INDEX_KEY)
     digest = hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256)
     return digest.hexdigest()
+
+
+class Sealer:
+    """:func:`encrypt` and :func:`blind_index` for many values in a row (an import): one
+    AES-GCM object and one pre-keyed HMAC instead of one per value, and nonces drawn from the
+    system's random source 1,024 at a time (each still 96 random bits, used once). Same
+    formats, same keys; ~3x cheaper per value (measured with the roster import)."""
+
+    NONCES = 1024
+
+    def __init__(self, ring: KeyRing | None = None):
+        self.ring = ring or key_ring()
+        self.key_id = self.ring.primary_id
+        self._aad = self.key_id.encode()
+        self._aead = self.ring.cipher(self.key_id)
+        self._prefix = f"{PREFIX}:{self.key_id}:"
+        self._hmac = hmac.new(
+            _index_key_for(settings.GONGHUI_BLIND_INDEX_KEY), digestmod=hashlib.sha256
+        )
+        self._pool = b""
+        self._at = 0
+
+    def _nonce(self) -> bytes:
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(12 * self.NONCES), 0
+        nonce = self._pool[self._at : self._at + 12]
+        self._at += 12
+        return nonce
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = self._nonce()
+        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), self._aad)
+        return self._prefix + base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
+
+    def index(self, kind: str, normalised: str) -> str:
+        digest = self._hmac.copy()
+        digest.update(f"{kind}:{normalised}".encode())
+        return digest.hexdigest()
