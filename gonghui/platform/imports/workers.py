@@ -119,8 +119,8 @@ class WorkerPool:
 
         feeder = threading.Thread(target=feed, name="import-feeder", daemon=True)
         feeder.start()
+        received = 0
         try:
-            received = 0
             while True:
                 if finished.is_set() and received >= sent[0]:
                     break
@@ -141,7 +141,12 @@ class WorkerPool:
                 raise failure[0]
         finally:
             for proc in procs:
-                if proc.poll() is None:
+                if proc.poll() is None and not (finished.is_set() and received >= sent[0]):
+                    proc.kill()  # stopped early: nothing more is wanted from it
+            for proc in procs:
+                try:
+                    proc.wait(timeout=10)  # done: it ends on the end-of-work frame
+                except subprocess.TimeoutExpired:
                     proc.kill()
             for proc in procs:
                 for stream in (proc.stdin, proc.stdout):
