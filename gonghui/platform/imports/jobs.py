@@ -159,7 +159,9 @@ def run_import_job(job_id: int) -> ImportJob:
             audit_obj=job,
         )
     except (*importer.file_errors, UnreadableFile) as exc:
-        message = _("The file cannot be read.") if isinstance(exc, UnreadableFile) else exc.message
+        if isinstance(exc, UnreadableFile):  # the message says why to the user; the log, how
+            logger.info("%s import %s: unreadable file: %s", job.kind, job_id, exc)
+        message = exc.message
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(message)[:500]
         )
