@@ -328,13 +328,25 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEMO_MODE
+# Import files (member rosters, condolence visits) may be this large. A generated roster of
+# 15 columns takes 8.1 MB per 100k rows as xlsx and 12.3 MB as CSV: the most rows a sheet
+# holds (1,048,576) fit as xlsx (85 MB); a CSV fits about 800k rows (1M rows are 123 MB: sent
+# as xlsx, or split). Reading stays within a few MB of the importing process's memory whatever
+# the size (gonghui/platform/imports/readers.py); the upload is streamed to a temporary file,
+# then sealed, 64 KB at a time.
+GONGHUI_IMPORT_MAX_BYTES = env_int("GONGHUI_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 # Request bodies: at most 5 MB; more is answered 413 from Content-Length, before the body is
 # read (gonghui/platform/security/input.py). Multipart uploads may be larger on the routes that
 # take files (path prefix -> bytes: the largest file a view there accepts plus 1 MB for the
-# other fields); each upload view keeps its own per-file limit (roster and visit imports 20 MB,
-# hardship attachments 10 MB).
+# other fields; the first prefix that matches wins, so the import pages come before the rest
+# of the console); each upload view keeps its own per-file limit (roster and visit imports
+# GONGHUI_IMPORT_MAX_BYTES, hardship attachments 10 MB). A multipart body's files do not
+# count towards DATA_UPLOAD_MAX_MEMORY_SIZE, and files over FILE_UPLOAD_MAX_MEMORY_SIZE
+# (Django's 2.5 MB) go to a temporary file, not to memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GONGHUI_UPLOAD_REQUEST_LIMITS = {
+    "/console/imports/": GONGHUI_IMPORT_MAX_BYTES + 1024 * 1024,
+    "/console/assistance/visit/import/": GONGHUI_IMPORT_MAX_BYTES + 1024 * 1024,
     "/console/": 21 * 1024 * 1024,
     "/m/assistance/": 11 * 1024 * 1024,
     "/api/v1/assistance/": 11 * 1024 * 1024,

@@ -32,6 +32,7 @@ from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.imports import actions as import_actions
 from gonghui.platform.imports.cells import CellError, clean_date, clean_id_number, clean_text
 from gonghui.platform.imports.cells import Formatted as _Formatted
 from gonghui.platform.imports.cells import is_empty as _is_empty
@@ -506,7 +507,7 @@ def import_visits(
 
 # --- upload and template -----------------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = import_actions.MAX_UPLOAD_BYTES  # settings.GONGHUI_IMPORT_MAX_BYTES
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 
@@ -520,7 +521,7 @@ def create_visit_import_job(ctx, *, org: Org, upload) -> ImportJob:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ActionError(_("Upload an .xlsx or .csv file."), code="file_type")
     if upload.size > MAX_UPLOAD_BYTES:
-        raise ActionError(_("The file is larger than 20 MB."), code="file_size")
+        raise ActionError(import_actions.too_large_message(MAX_UPLOAD_BYTES), code="file_size")
     job = ImportJob(kind=ImportKind.VISITS, org=org, created_by=ctx.actor, original_name=name)
     job.file.save(name, upload, save=False)
     job.save()

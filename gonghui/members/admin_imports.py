@@ -76,14 +76,14 @@ class UploadForm(forms.Form):
     org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("Import into"))
     file = forms.FileField(
         label=_("Roster file"),
-        help_text=_(
-            "The filled-in template as .xlsx, or a .csv with the same columns; 20 MB at most."
-        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "The filled-in template as .xlsx, or a .csv with the same columns; %(size)s MB at most."
+        ) % {"size": actions.megabytes(actions.MAX_UPLOAD_BYTES)}
         orgs = _grant_orgs(user, IMPORT_PERMISSION)
         self.fields["org"].queryset = orgs
         if orgs.count() == 1:
@@ -91,10 +91,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(actions.ALLOWED_SUFFIXES):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        if upload.size > actions.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        actions.check_upload(upload.name, upload.size)  # an ActionError is a ValidationError
         return upload
 
 
