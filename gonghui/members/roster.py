@@ -4,10 +4,10 @@ engine, ``gonghui/platform/imports``), and, re-exported here, the columns and ro
 
 Valid rows are written in batches (one transaction and one audit event per batch): new people
 and memberships with the exact column values the ORM would store (ids reserved first, COPY on
-PostgreSQL), changed ones with ``bulk_update``. A person is found city-wide by the blind index
-of the ID number; a current member of *another* union is an error row (transfers are their
-own workflow), a current member of the same union is updated, and re-importing the same file
-changes nothing.
+PostgreSQL), changed ones with one UPDATE from arrays (``bulk.update_rows``). A person is
+found city-wide by the blind index of the ID number; a current member of *another* union is
+an error row (transfers are their own workflow), a current member of the same union is
+updated, and re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.feeds import summaries
-from gonghui.platform.imports.bulk import bulk_session, insert_rows, reserve_ids
+from gonghui.platform.imports.bulk import bulk_session, insert_rows, reserve_ids, update_rows
 from gonghui.platform.imports.cells import (  # noqa: F401 (the roster's public names)
     CellError,
     clean_date,
@@ -410,9 +410,7 @@ class BatchWriter:
             person_fields.add("updated_at")
             for person in changed_people.values():
                 person.updated_at = now
-            Person.objects.bulk_update(
-                list(changed_people.values()), sorted(person_fields), batch_size=BATCH_SIZE
-            )
+            update_rows(Person, list(changed_people.values()), sorted(person_fields))
         memberships: list = []  # Membership objects, or NewMembership on the fast path
         if new_members and fast:
             memberships = self._insert_memberships(new_members, person_ids, now)
@@ -434,9 +432,7 @@ class BatchWriter:
             Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
             assign_card_numbers(memberships)
         if changed_members:
-            Membership.objects.bulk_update(
-                changed_members, sorted(member_fields), batch_size=BATCH_SIZE
-            )
+            update_rows(Membership, changed_members, sorted(member_fields))
         # Same transaction as the rows: new memberships and changed ones (start date, form of
         # employment, migrant flag) move the cockpit summary counts.
         summaries.memberships_changed(
@@ -532,7 +528,7 @@ class BatchWriter:
             changes |= {"name", "name_pinyin", "name_initials"}
         if person.phone != v["phone"]:
             person.phone = v["phone"]
-            # bulk_update skips pre_save: keep the blind index in step by hand.
+            # update_rows skips pre_save: keep the blind index in step by hand.
             person.phone_index = index_for("phone", v["phone"])
             changes |= {"phone", "phone_index"}
         for key in ("gender", "birth_date"):

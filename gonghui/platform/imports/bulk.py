@@ -189,3 +189,43 @@ def bulk_session():
         with contextlib.suppress(Exception), connection.cursor() as cursor:
             for name, value in before.items():
                 cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+
+def update_rows(model, objs: list, fields: list[str]) -> None:
+    """Save ``fields`` of ``objs`` (model instances) in one statement per 5,000 rows: what
+    ``bulk_update`` stores, without its CASE expression per row and field (measured: ~0.1 ms
+    a row to build and run). Values go through each field's ``get_db_prep_save`` (encrypted
+    fields are encrypted); like ``bulk_update``, ``pre_save`` is not run.
+
+    PostgreSQL: ``UPDATE … FROM unnest(arrays)``, one array per column; SQLite:
+    ``executemany`` of an UPDATE by primary key (in-process, cheap per statement)."""
+    if not objs:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    concrete = [meta.get_field(name) for name in fields]
+    table = quote(meta.db_table)
+    pk = meta.pk
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), 5000):
+            part = objs[start : start + 5000]
+            columns = [
+                [f.get_db_prep_save(getattr(o, f.attname), connection) for o in part]
+                for f in concrete
+            ]
+            ids = [o.pk for o in part]
+            if connection.vendor == "postgresql":
+                sets = ", ".join(f"{quote(f.column)} = v.c{i}" for i, f in enumerate(concrete))
+                arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in (pk, *concrete))
+                names = ", ".join(["id", *(f"c{i}" for i in range(len(concrete)))])
+                cursor.execute(
+                    f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 # nosec B608
+                    f"WHERE {table}.{quote(pk.column)} = v.id",
+                    [ids, *columns],
+                )
+            else:
+                sets = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
+                cursor.executemany(
+                    f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",  # noqa: S608 # nosec B608
+                    [(*values, pk_) for pk_, *values in zip(ids, *columns, strict=True)],
+                )
