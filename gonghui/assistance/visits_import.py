@@ -16,13 +16,10 @@ importer's scope (never creates one); the hash uses its blind index, never the n
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance import queries
@@ -36,10 +33,11 @@ from gonghui.platform.imports import actions as import_actions
 from gonghui.platform.imports.cells import CellError, clean_date, clean_id_number, clean_text
 from gonghui.platform.imports.cells import Formatted as _Formatted
 from gonghui.platform.imports.cells import is_empty as _is_empty
-from gonghui.platform.imports.cells import norm_label as _norm_label
 from gonghui.platform.imports.cells import number_text as _number_text
+from gonghui.platform.imports.columns import Column, ColumnSet, FileError
 from gonghui.platform.imports.models import ImportJob, ImportKind
 from gonghui.platform.imports.pipeline import ImportStats, RowResult, process_rows
+from gonghui.platform.imports.readers import flagged_columns
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.workflow.base import ActionError, action
 
@@ -48,20 +46,6 @@ HELP_SHEET_NAME = "填写说明"
 IMPORT_PERMISSION = "assistance.import_visit"
 ADD_PERMISSION = "assistance.add_visit"
 BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # the template's Chinese title (a data format: not translated)
-    required: bool
-    help: object  # English msgid, rendered in Chinese in the template
-    aliases: tuple[str, ...] = ()
-    width: int = 14
-
-    @property
-    def title(self) -> str:
-        return self.header + ("*" if self.required else "")
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -91,6 +75,7 @@ COLUMNS: tuple[Column, ...] = (
         ),
         ("身份证号码", "公民身份号码"),
         22,
+        text=True,
     ),
     Column(
         "head_count",
@@ -132,17 +117,11 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-_LABELS = {
-    label: column.key
-    for column in COLUMNS
-    for label in (_norm_label(column.header), column.key, *map(_norm_label, column.aliases))
-}
 
 MSG_NO_HEADER = _(
     "No header row found: the first rows must contain the template's column titles "
     "(日期, 慰问对象 …). Download the template and copy the data into it."
 )
-MSG_MISSING_COLUMNS = _("Required columns are missing: %(columns)s.")
 MSG_ORG_UNKNOWN = _("No union with this name or number under the union you import into.")
 MSG_ORG_AMBIGUOUS = _("Several unions have this name: give its number in the console instead.")
 MSG_ORG_OUT_OF_SCOPE = _("You cannot record visits for this union.")
@@ -165,41 +144,27 @@ CODE_COLUMNS = {
 }
 
 
-class VisitFileError(Exception):
+class VisitFileError(FileError):
     """The file as a whole cannot be imported (no header row, required columns missing)."""
 
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
+
+VISITS = ColumnSet(
+    COLUMNS,
+    detect=lambda keys: len(keys) >= 2 and bool(keys & {"date", "recipient"}),
+    no_header=MSG_NO_HEADER,
+    error=VisitFileError,
+)
 
 
 def header_key(text) -> str | None:
     """The column key of a header cell (``"日期*"``, ``"慰问日期"`` or ``"date"``)."""
-    label = _norm_label(text or "")
-    return _LABELS.get(label) if label else None
+    return VISITS.key_of(text)
 
 
 def find_header(rows: Iterator[list], first_row: int = 1, scan: int = 20):
     """``(row number, header cells, {column index: key})`` of the header row."""
-    for offset in range(scan):
-        try:
-            cells = next(rows)
-        except StopIteration:
-            break
-        columns: dict[int, str] = {}
-        for i, cell in enumerate(cells):
-            key = header_key(cell) if isinstance(cell, str) else None
-            if key and key not in columns.values():
-                columns[i] = key
-        found = set(columns.values())
-        if len(found) >= 2 and found & {"date", "recipient"}:
-            missing = [c.title for c in COLUMNS if c.required and c.key not in found]
-            if missing:
-                raise VisitFileError(
-                    _Formatted(MSG_MISSING_COLUMNS, {"columns": "、".join(missing)})
-                )
-            return first_row + offset, list(cells), columns
-    raise VisitFileError(MSG_NO_HEADER)
+    header = VISITS.find_header(rows, first_row, scan)
+    return header.row_number, header.cells, header.columns
 
 
 def _error_of(exc: ActionError):
@@ -311,6 +276,13 @@ class RowCleaner:
 
     def clean(self, row_number: int, cells: list) -> RowResult:
         result = RowResult(row_number, list(cells))
+        flags = flagged_columns(cells)
+        if flags:  # a formula or a merged cell where a value should be: the row is not read
+            for i, key in sorted(self.columns.items()):
+                if i in flags:
+                    result.errors.append((COLUMN_BY_KEY[key].header, flags[i]))
+            if result.errors:
+                return result
         raw = {key: (cells[i] if i < len(cells) else None) for i, key in self.columns.items()}
 
         def fail(key: str, message) -> None:
@@ -533,51 +505,13 @@ def create_visit_import_job(ctx, *, org: Org, upload) -> ImportJob:
 
 def build_template() -> bytes:
     """The xlsx template: the header row (ID column formatted as text) and a help sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NAME
-    bold = Font(bold=True)
-    required_fill = PatternFill("solid", fgColor="FDE9D9")
-    sheet.append([c.title for c in COLUMNS])
-    for i, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=i)
-        cell.font = bold
-        if column.required:
-            cell.fill = required_fill
-        letter = get_column_letter(i)
-        sheet.column_dimensions[letter].width = column.width
-        if column.key == "id_number":
-            for row in range(2, 2002):
-                sheet.cell(row=row, column=i).number_format = "@"
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(HELP_SHEET_NAME)
-    with translation.override("zh-hans"):
-        help_sheet.append(["列", "必填", "说明"])
-        for cell in help_sheet[1]:
-            cell.font = bold
-        for column in COLUMNS:
-            help_sheet.append([column.header, "是" if column.required else "否", str(column.help)])
-        help_sheet.append([])
-        help_sheet.append(
-            [
-                str(
-                    _(
-                        "Rows with errors are not imported: download the error workbook, fix the "
-                        "rows there and import that file again. Importing the same rows again "
-                        "changes nothing."
-                    )
-                )
-            ]
-        )
-    help_sheet.column_dimensions["A"].width = 12
-    help_sheet.column_dimensions["B"].width = 8
-    help_sheet.column_dimensions["C"].width = 90
-    for row in help_sheet.iter_rows(min_row=2):
-        row[-1].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return VISITS.template(
+        SHEET_NAME,
+        HELP_SHEET_NAME,
+        footer=_(
+            "Rows with errors are not imported: download the error workbook, fix the "
+            "rows there and import that file again. Importing the same rows again "
+            "changes nothing."
+        ),
+        help_widths=(12, 8),
+    )

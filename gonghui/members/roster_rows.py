@@ -43,6 +43,7 @@ from gonghui.platform.imports.cells import (
 )
 from gonghui.platform.imports.columns import Column, ColumnSet, FileError
 from gonghui.platform.imports.pipeline import RowResult
+from gonghui.platform.imports.readers import flagged_columns
 from gonghui.platform.pii.crypto import Sealer
 from gonghui.platform.pii.fields import index_for
 
@@ -345,6 +346,15 @@ def _clean_ethnicity(value):
     return clean_text(value, 20)
 
 
+class _Flagged:
+    """A cell whose error is already reported (see ``flagged_columns``); one object, also
+    after a trip through a worker process."""
+
+    def __reduce__(self):
+        return "_FLAGGED"
+
+
+_FLAGGED = _Flagged()
 CODED = ("education", "household_type", "skill_level", "model_worker_level")
 
 
@@ -396,8 +406,16 @@ class RowCleaner:
         raw = {key: (row[i] if i < n else None) for key, i in self._index.items()}
         values = result.values
         errors, warnings = result.errors, result.warnings
+        flags = flagged_columns(row)
+        if flags:  # a formula or a merged cell where a value should be: not read
+            for key, i in sorted(self._index.items(), key=lambda item: item[1]):
+                if i in flags:
+                    errors.append((COLUMN_BY_KEY[key].header, flags[i]))
+                    raw[key] = _FLAGGED
 
         def attempt(key: str, fn, value):
+            if value is _FLAGGED:
+                return None
             try:
                 out = fn(value)
             except CellError as exc:
@@ -472,7 +490,7 @@ class RowCleaner:
         values["residence_region"] = (
             "" if is_empty(value) else attempt("residence_region", clean_region, value)
         )
-        if not is_empty(raw.get("card_no")):
+        if not is_empty(raw.get("card_no")) and raw.get("card_no") is not _FLAGGED:
             warnings.append((COLUMN_BY_KEY["card_no"].header, MSG_CARD_IGNORED))
         return result
 
@@ -486,8 +504,12 @@ class RowCleaner:
                 result.key_at, ("身份证号", Formatted(MSG_DUPLICATE, {"row": first_row}))
             )
             position += 1
+        code = values.pop("org_code")
+        if code is _FLAGGED:
+            values["org"] = None
+            return result
         try:
-            values["org"] = self.orgs.resolve(org_code_of(values.pop("org_code")))
+            values["org"] = self.orgs.resolve(org_code_of(code))
         except CellError as exc:
             values["org"] = None
             result.errors.insert(position, (COLUMN_BY_KEY["org_code"].header, exc.message))

@@ -377,3 +377,18 @@ def test_template_has_the_header_row(client, yb):
     workbook = load_workbook(io.BytesIO(response.content))
     header = [c.value for c in workbook[visits_import.SHEET_NAME][1]]
     assert header == ["日期*", "慰问对象*", *HEADER[2:]]
+
+
+def test_a_formula_where_a_value_should_be_is_a_row_error(tree, yb):
+    content = xlsx(
+        [
+            [days(1).isoformat(), "环卫工人", "", 4, "=100*2", "", "", "", "", ""],
+            [days(1).isoformat(), "快递员", "", 2, "150", "", "", "", "", ""],
+        ]
+    )
+    stats, errors, _w = run_direct(yb, tree.yubei, content)
+    assert (stats.created, stats.errors) == (1, 1)
+    assert [(e.row_number, [(c, str(m)) for c, m in e.errors]) for e in errors] == [
+        (2, [("慰问金", "This cell holds a formula; enter the value itself.")])
+    ]
+    assert Visit.objects.get().recipient == "快递员"

@@ -229,6 +229,15 @@ def merged_cells(cells) -> frozenset[int]:
     return getattr(cells, "merged_cells", NO_CELLS)
 
 
+def flagged_columns(cells) -> dict[int, object]:
+    """Column index → the row error of each formula or merged cell of ``cells`` (empty for
+    almost every row): the cleaners report these instead of reading the cell."""
+    formulas, merged = formula_cells(cells), merged_cells(cells)
+    if not (formulas or merged):
+        return {}
+    return {**dict.fromkeys(merged, MSG_MERGED), **dict.fromkeys(formulas, MSG_FORMULA)}
+
+
 @dataclass
 class Sheet:
     """An opened file: the number of rows, an iterator over them, and where they start."""
