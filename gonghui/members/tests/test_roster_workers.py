@@ -155,3 +155,72 @@ def test_a_failing_batch_leaves_no_half_written_batch(tree, with_workers, monkey
     stats, _report = _run(tree, data.rows, batch_size=400)
     assert (stats.created, stats.unchanged) == (500, 400)
     assert summaries.check() == []
+
+
+def _job(tree, tmp_path, settings, rows):
+    import csv
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gonghui.platform.imports.models import ImportJob
+    from gonghui.platform.pii.testing import use_private_root
+
+    use_private_root(settings, tmp_path / "private")
+    path = tmp_path / "roster.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    job = ImportJob(org=tree.yubei, created_by=tree.yubei_admin, original_name="roster.csv")
+    job.file.save("roster.csv", SimpleUploadedFile("roster.csv", path.read_bytes()), save=False)
+    job.save()
+    return job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_dies_is_failed_with_the_reason(tree, tmp_path, settings, with_workers):
+    from gonghui.platform.imports.jobs import run_import_job
+
+    with_workers(1)
+    data = make_roster(1500, org_codes=[tree.grassroots.pk], broken_every=10**9, seed=6)
+    job = _job(tree, tmp_path, settings, data.rows)
+    real_read = workers.read_frame
+    seen = {"n": 0}
+
+    def read_then_die(stream):
+        item = real_read(stream)
+        seen["n"] += 1
+        if seen["n"] == 2:
+            raise EOFError  # as when the worker process is gone
+        return item
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workers, "read_frame", read_then_die)
+        job = run_import_job(job.pk)
+    assert job.status == "failed"
+    assert "worker process ended unexpectedly" in job.message
+    assert "import the file again" in job.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_disk_fails_the_job_with_that_reason(tree, tmp_path, settings, with_workers):
+    import errno
+
+    from gonghui.platform.imports.errors import ErrorWorkbook
+    from gonghui.platform.imports.jobs import run_import_job
+
+    with_workers(0)
+    data = make_roster(60, org_codes=[tree.grassroots.pk], seed=8)  # with broken rows
+    job = _job(tree, tmp_path, settings, data.rows)
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    before = set(ALL_TEMP_FILES)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ErrorWorkbook, "save_to_tempfile", full)
+        job = run_import_job(job.pk)
+    assert job.status == "failed"
+    assert "disk is full" in job.message
+    # the unsaved error workbook's temporary files (uploaded values) are gone already
+    assert set(ALL_TEMP_FILES) <= before

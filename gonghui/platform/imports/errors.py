@@ -166,6 +166,24 @@ class ErrorWorkbook:
     def empty(self) -> bool:
         return not (self.error_rows or self.warning_rows)
 
+    def discard(self) -> None:
+        """Drop the workbook of an import that failed: close the sheets' streams and delete
+        their temporary files now (they hold uploaded values, in the clear) instead of when
+        the process ends."""
+        import contextlib
+
+        for sheet in (self.errors, self.warnings):
+            rows = getattr(sheet, "_rows", None)
+            if rows is not None:
+                with contextlib.suppress(Exception):
+                    rows.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+                with contextlib.suppress(Exception):
+                    writer.cleanup()
+
     def save_to_tempfile(self):
         """Save and return an open temporary file positioned at its start."""
         handle = tempfile.TemporaryFile(suffix=".xlsx")

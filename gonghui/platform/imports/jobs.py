@@ -17,6 +17,7 @@ polls (ADR 0006: a job table instead of a home-made queue).
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 from collections.abc import Callable
@@ -29,11 +30,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.platform.imports.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
+
+MSG_INTERNAL_ERROR = _(
+    "The import stopped because of an internal error. The rows before were imported; import "
+    "the file again (rows already imported come out unchanged)."
+)
+MSG_DISK_FULL = _(
+    "The import stopped because the server's disk is full. Tell the system administrator, "
+    "then import the file again (rows already imported come out unchanged)."
+)
 
 
 def runner() -> str:
@@ -129,6 +139,7 @@ def permission_for(kind: str) -> str:
 def run_import_job(job_id: int) -> ImportJob:
     """Import the job's file; never raises for a bad file (the job records the failure)."""
     from gonghui.platform.imports.errors import ErrorWorkbook
+    from gonghui.platform.imports.pipeline import ImportStopped
     from gonghui.platform.imports.readers import UnreadableFile, open_rows
 
     updated = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
@@ -158,7 +169,14 @@ def run_import_job(job_id: int) -> ImportJob:
             on_progress=lambda stats: _progress(job_id, stats),
             audit_obj=job,
         )
-    except (*importer.file_errors, UnreadableFile) as exc:
+        if workbook and not workbook[0].empty:
+            with workbook[0].save_to_tempfile() as handle:
+                name = f"{Path(job.original_name).stem[:80]}-errors.xlsx"
+                job.error_file.save(name, File(handle, name=name), save=False)
+            ImportJob.objects.filter(pk=job_id).update(error_file=job.error_file.name)
+    except (*importer.file_errors, UnreadableFile, ImportStopped) as exc:
+        for unsaved in workbook:
+            unsaved.discard()
         if isinstance(exc, UnreadableFile):  # the message says why to the user; the log, how
             logger.info("%s import %s: unreadable file: %s", job.kind, job_id, exc)
         message = exc.message
@@ -167,21 +185,19 @@ def run_import_job(job_id: int) -> ImportJob:
         )
         job.refresh_from_db()
         return job
-    except Exception:
+    except Exception as exc:
+        for unsaved in workbook:
+            unsaved.discard()
         # The traceback may quote row values: log it, never show it.
         logger.exception("%s import %s failed", job.kind, job_id)
+        disk_full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            message=_("The import stopped because of an internal error."),
+            message=str(MSG_DISK_FULL if disk_full else MSG_INTERNAL_ERROR),
         )
         job.refresh_from_db()
         return job
-    if workbook and not workbook[0].empty:
-        with workbook[0].save_to_tempfile() as handle:
-            name = f"{Path(job.original_name).stem[:80]}-errors.xlsx"
-            job.error_file.save(name, File(handle, name=name), save=False)
-        ImportJob.objects.filter(pk=job_id).update(error_file=job.error_file.name)
     _progress(job_id, stats)
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.DONE,
