@@ -27,6 +27,7 @@ from gonghui.console.sites import console_site
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import grant_scopes, restrict
+from gonghui.platform.imports.forms import ImportUploadForm
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.base import ActionError
@@ -286,22 +287,13 @@ class VisitForm(ActionForm, forms.ModelForm):
             raise _action_error(exc, self.ERROR_FIELDS) from None
 
 
-class VisitImportForm(forms.Form):
-    org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("Import into"))
-    file = forms.FileField(
-        label=_("Visits file"),
-        help_text=_(
-            "The filled-in template as .xlsx, or a .csv with the same columns; 20 MB at most."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+def VisitImportForm(*args, user, **kwargs) -> ImportUploadForm:  # noqa: N802 (a form's name)
+    return ImportUploadForm(
+        *args,
+        orgs=_grant_orgs(user, visits_import.IMPORT_PERMISSION).filter(status="active"),
+        file_label=_("Visits file"),
+        **kwargs,
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        orgs = _grant_orgs(user, visits_import.IMPORT_PERMISSION).filter(status="active")
-        self.fields["org"].queryset = orgs
-        if orgs.count() == 1:
-            self.fields["org"].initial = orgs.first().pk
 
 
 class TotalsForm(forms.Form):

@@ -480,27 +480,14 @@ def import_visits(
 # --- upload and template -----------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = import_actions.MAX_UPLOAD_BYTES  # settings.GONGHUI_IMPORT_MAX_BYTES
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 
 @action("assistance.upload_visits", permission=IMPORT_PERMISSION)
 def create_visit_import_job(ctx, *, org: Org, upload) -> ImportJob:
     """Store an uploaded visits file for ``org`` and queue its import."""
-    from gonghui.platform.imports.jobs import start_import_job
-
-    org = ctx.require(org, IMPORT_PERMISSION)
-    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
-    if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ActionError(_("Upload an .xlsx or .csv file."), code="file_type")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ActionError(import_actions.too_large_message(MAX_UPLOAD_BYTES), code="file_size")
-    job = ImportJob(kind=ImportKind.VISITS, org=org, created_by=ctx.actor, original_name=name)
-    job.file.save(name, upload, save=False)
-    job.save()
-    ctx.wrote(job, details={"file": name, "org": org.name}, recheck=IMPORT_PERMISSION)
-    ctx.org = org
-    start_import_job(job)
-    return job
+    return import_actions.store_upload(
+        ctx, kind=ImportKind.VISITS, org=org, upload=upload, permission=IMPORT_PERMISSION
+    )
 
 
 def build_template() -> bytes:

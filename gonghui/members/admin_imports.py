@@ -34,6 +34,7 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import get_scoped_or_404, grant_scopes, restrict
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.imports import actions
+from gonghui.platform.imports.forms import ImportUploadForm
 from gonghui.platform.imports.jobs import permission_for
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
 from gonghui.platform.pii.files import open_for_download
@@ -72,27 +73,10 @@ def _job_kinds(user) -> list[str]:
     return [kind for kind in ImportKind.values if user.has_perm(permission_for(kind))]
 
 
-class UploadForm(forms.Form):
-    org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("Import into"))
-    file = forms.FileField(
-        label=_("Roster file"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+def UploadForm(*args, user, **kwargs) -> ImportUploadForm:  # noqa: N802 (a form class's name)
+    return ImportUploadForm(
+        *args, orgs=_grant_orgs(user, IMPORT_PERMISSION), file_label=_("Roster file"), **kwargs
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "The filled-in template as .xlsx, or a .csv with the same columns; %(size)s MB at most."
-        ) % {"size": actions.megabytes(actions.MAX_UPLOAD_BYTES)}
-        orgs = _grant_orgs(user, IMPORT_PERMISSION)
-        self.fields["org"].queryset = orgs
-        if orgs.count() == 1:
-            self.fields["org"].initial = orgs.first().pk
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        actions.check_upload(upload.name, upload.size)  # an ActionError is a ValidationError
-        return upload
 
 
 @admin.register(ImportJob, site=console_site)

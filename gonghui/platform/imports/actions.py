@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob
+from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
 from gonghui.platform.imports.readers import MSG_OLD_XLS
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 
@@ -42,21 +42,29 @@ def check_upload(name: str, size: int, limit: int | None = None) -> None:
         raise ActionError(too_large_message(limit), code="file_size")
 
 
-@action("members.upload_roster", permission="members.import_roster")
-def create_import_job(ctx, *, org: Model, upload) -> ImportJob:
-    """Store an uploaded roster for ``org`` and queue its import (see jobs.start_import_job)."""
+def store_upload(ctx, *, kind: str, org: Model, upload, permission: str) -> ImportJob:
+    """The body of every importer's upload action: check the file by its name and size, store
+    it (sealed at rest) for ``org`` and queue its import (see jobs.start_import_job)."""
     from gonghui.platform.imports.jobs import start_import_job
 
-    org = ctx.require(org, "members.import_roster")
+    org = ctx.require(org, permission)
     name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
     check_upload(name, upload.size)
-    job = ImportJob(org=org, created_by=ctx.actor, original_name=name)
+    job = ImportJob(kind=kind, org=org, created_by=ctx.actor, original_name=name)
     job.file.save(name, upload, save=False)
     job.save()
-    ctx.wrote(job, details={"file": name, "org": org.name}, recheck="members.import_roster")
+    ctx.wrote(job, details={"file": name, "org": org.name}, recheck=permission)
     ctx.org = org
     start_import_job(job)
     return job
+
+
+@action("members.upload_roster", permission="members.import_roster")
+def create_import_job(ctx, *, org: Model, upload) -> ImportJob:
+    """Store an uploaded roster for ``org`` and queue its import."""
+    return store_upload(
+        ctx, kind=ImportKind.MEMBERS, org=org, upload=upload, permission="members.import_roster"
+    )
 
 
 @action("members.request_export", permission="members.export_membership")

@@ -197,6 +197,10 @@ OTHER_MAGIC = (
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 
+# C0 control bytes other than tab, line feed and carriage return (never in a text table)
+_CONTROL_BYTES = (*range(0, 9), 11, 12, *range(14, 32))
+
+
 class UnreadableFile(ValueError):
     """The file as a whole cannot be imported: ``message`` says why, to the user."""
 
@@ -386,7 +390,11 @@ def read_csv(source) -> Sheet:
     if head.startswith(OTHER_MAGIC):
         raise UnreadableFile(MSG_NOT_SPREADSHEET, f"binary file: starts with {head[:4]!r}")
     encoding = detect_csv_encoding(head)
-    if encoding != "utf-16" and b"\x00" in head:
+    # Binary content is full of control bytes (and UTF-16 without a BOM has a NUL in every
+    # other byte); a stray control character typed into a cell of a text file is that row's
+    # error instead (the cell cleaners refuse it), so only a share of them refuses the file.
+    controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
+    if encoding != "utf-16" and controls > max(8, len(head) // 100):
         raise UnreadableFile(MSG_NOT_SPREADSHEET, "binary file: NUL bytes without a UTF-16 BOM")
     # Without a byte order mark, UTF-8 is tried over the whole file first (a GBK character
     # may come after a first 64 KB of ASCII), then GB18030. (A GBK file fails as UTF-8 on its
