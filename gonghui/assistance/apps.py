@@ -26,6 +26,9 @@ class AssistanceConfig(AppConfig):
                 sheet_name=visits_import.SHEET_NAME,
                 run=visits_import.import_visits,
                 file_errors=(visits_import.VisitFileError,),
+                title=_("Condolence visit import #%(id)s"),
+                upload_url="console:assistance_visit_import",
+                errors_audit="assistance.download_import_errors",
             ),
         )
 

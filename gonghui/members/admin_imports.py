@@ -35,7 +35,7 @@ from gonghui.platform.access.scoping import get_scoped_or_404, grant_scopes, res
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.imports import actions
 from gonghui.platform.imports.forms import ImportUploadForm
-from gonghui.platform.imports.jobs import permission_for
+from gonghui.platform.imports.jobs import importer_for, permission_for
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.workflow.base import ActionError
@@ -50,22 +50,6 @@ def _grant_orgs(user, perm: str):
     """The orgs where ``user`` holds ``perm`` (the tops of their scope), shallowest first."""
     ids = [s.org_id for s in grant_scopes(user) if perm in s.permissions]
     return Org.objects.filter(pk__in=ids, status="active").order_by("depth", "name")
-
-
-# Per kind of job: the job page's title, where "import another file" leads and the audit
-# action of downloading its error workbook. The permission is the importer's (jobs.py).
-JOB_PAGES = {
-    ImportKind.MEMBERS: (
-        _("Roster import #%(id)s"),
-        "console:imports_importjob_add",
-        "members.download_import_errors",
-    ),
-    ImportKind.VISITS: (
-        _("Condolence visit import #%(id)s"),
-        "console:assistance_visit_import",
-        "assistance.download_import_errors",
-    ),
-}
 
 
 def _job_kinds(user) -> list[str]:
@@ -180,13 +164,13 @@ class ImportJobAdmin(ScopedModelAdmin):
         if not str(object_id).isdigit():
             raise Http404
         job = self._job(request, int(object_id))
-        title, again, _audit = JOB_PAGES.get(job.kind, JOB_PAGES[ImportKind.MEMBERS])
+        importer = importer_for(job.kind)
         context = {
             **self.admin_site.each_context(request),
-            "title": title % {"id": job.pk},
+            "title": importer.title % {"id": job.pk},
             "job": job,
             "opts": self.opts,
-            "again_url": reverse(again),
+            "again_url": reverse(importer.upload_url),
             **self._progress_context(job),
         }
         return render(request, "imports/job.html", context)
@@ -218,7 +202,7 @@ class ImportJobAdmin(ScopedModelAdmin):
         handle = open_for_download(job.error_file)  # sealed: decrypted as it streams
         record_event(
             actor=request.user,
-            action=JOB_PAGES.get(job.kind, JOB_PAGES[ImportKind.MEMBERS])[2],
+            action=importer_for(job.kind).errors_audit,
             obj=job,
             details={"errors": job.error_count, "warnings": job.warnings_count},
         )

@@ -35,5 +35,8 @@ class MembersConfig(AppConfig):
                 sheet_name=roster.SHEET_NAME,
                 run=roster.import_roster,
                 file_errors=(roster.RosterError,),
+                title=_("Roster import #%(id)s"),
+                upload_url="console:imports_importjob_add",
+                errors_audit="members.download_import_errors",
             ),
         )

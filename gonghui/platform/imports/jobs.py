@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -32,6 +33,7 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.platform.imports.columns import FileError
 from gonghui.platform.imports.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,12 @@ class Importer:
     permission: str
     sheet_name: str
     run: Callable
-    file_errors: tuple[type[Exception], ...]
+    file_errors: tuple[type[Exception], ...] = (FileError,)
+    # the job page: its title (a msgid with %(id)s), where "import another file" leads (a URL
+    # name), and the audit action of downloading the job's error workbook
+    title: Any = ""
+    upload_url: str = ""
+    errors_audit: str = ""
 
 
 # kind -> Importer, filled by each app from its AppConfig.ready() (register_importer): the
