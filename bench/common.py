@@ -77,6 +77,45 @@ def timed(fn, repeat: int = 5, warm: bool = True) -> float:
     return round(statistics.median(samples) * 1000, 3)
 
 
+def load1() -> float:
+    """The one-minute load average (the box is shared: every timing records it)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def revision() -> dict:
+    """The code measured: ``git rev-parse HEAD`` and whether the working tree differs from it
+    (the files that do, at most 50). A copy without .git (e.g. ``git archive``) says what it
+    is through BENCH_REVISION (JSON, the same keys)."""
+    import subprocess
+
+    def git(*args) -> str:
+        return subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    try:
+        head = git("rev-parse", "HEAD").strip()
+        status = [line for line in git("status", "--porcelain").splitlines() if line.strip()]
+    except (OSError, subprocess.SubprocessError):
+        # a copy without .git: BENCH_REVISION='{"commit": …, "dirty": …, "note": …}'
+        import json
+
+        given = os.environ.get("BENCH_REVISION")
+        return json.loads(given) if given else {"commit": "unknown", "dirty": None}
+    out = {"commit": head, "dirty": bool(status)}
+    if status:
+        out["dirty_files"] = status[:50]
+    return out
+
+
 def ratio(a, b) -> float | None:
     if not a or not b:
         return None
@@ -119,5 +158,179 @@ def machine() -> dict:
         "django": django.get_version(),
         "database": connection.vendor,
         "database_version": db_version,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": load_average(),
     }
+
+
+# --- PostgreSQL settings for the bench (docs/operations.md, "PostgreSQL for a city-scale
+# install"). The bench cannot restart the server: shared_buffers (postmaster) is only
+# recorded. Per-session settings go on the bench database (ALTER DATABASE: stays there, touches
+# no other database); the reloadable WAL settings are server-wide, so they are set with ALTER
+# SYSTEM + pg_reload_conf() for the run only and put back afterwards (also after a crash: the
+# previous values wait in var/bench-work/pg-system-restore.json for the next run).
+# synchronous_commit stays "on": the importer turns it off for its own transactions only.
+
+PG_SHOW = (
+    "server_version",
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "maintenance_work_mem",
+    "synchronous_commit",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "wal_compression",
+    "autovacuum",
+    "fsync",
+    "random_page_cost",
+    "max_connections",
+)
+PG_SYSTEM = {"max_wal_size": "8GB", "checkpoint_timeout": "15min"}
+PG_RESTORE = WORK / "pg-system-restore.json"
+
+
+def _ram_mb() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 4096
+
+
+def pg_database_settings() -> dict[str, str]:
+    """What the bench database gets (the guide's rules for this machine's RAM)."""
+    ram = _ram_mb()
+    return {
+        "work_mem": "32MB",
+        "maintenance_work_mem": f"{max(64, min(1024, ram // 16))}MB",
+        "effective_cache_size": f"{max(512, ram // 2)}MB",
+    }
+
+
+def _split(url: str) -> tuple[str, str]:
+    base, _, name = url.rpartition("/")
+    return base, name
+
+
+def tune_database(url: str) -> dict[str, str]:
+    """ALTER DATABASE <bench database> SET …: every later connection to it gets them."""
+    import psycopg
+    from psycopg import sql
+
+    base, name = _split(url)
+    settings = pg_database_settings()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        for key, value in settings.items():
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(name), sql.Identifier(key), sql.Literal(value)
+                )
+            )
+    return settings
+
+
+def _auto_conf(conn) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT name, setting FROM pg_file_settings"
+        " WHERE sourcefile LIKE '%%postgresql.auto.conf' AND name = ANY(%s)",
+        [list(PG_SYSTEM)],
+    ).fetchall()
+    return dict(rows)
+
+
+def apply_system(url: str) -> dict:
+    """The reloadable WAL settings for this run (put back by :func:`restore_system`)."""
+    import json
+
+    import psycopg
+
+    restore_system(url)  # a crashed run's first
+    base, _name = _split(url)
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            previous = {
+                k: v for k, v in _auto_conf(conn).items() if PG_SYSTEM.get(k) != v
+            }  # a value equal to ours was left by another bench run: reset it
+            PG_RESTORE.parent.mkdir(parents=True, exist_ok=True)
+            PG_RESTORE.write_text(json.dumps({"url": base, "previous": previous}))
+            for key, value in PG_SYSTEM.items():
+                conn.execute(f"ALTER SYSTEM SET {key} = '{value}'")
+            conn.execute("SELECT pg_reload_conf()")
+    except psycopg.Error as exc:  # not a superuser: record it and run without
+        return {"error": str(exc).strip()}
+    time.sleep(0.5)  # the postmaster rereads the files asynchronously
+    return {**PG_SYSTEM, "scope": "ALTER SYSTEM for this run only, reset afterwards"}
+
+
+def restore_system(url: str | None = None) -> None:
+    import json
+
+    import psycopg
+
+    if not PG_RESTORE.exists():
+        return
+    saved = json.loads(PG_RESTORE.read_text())
+    with psycopg.connect(f"{saved['url']}/postgres", autocommit=True) as conn:
+        for key in PG_SYSTEM:
+            value = saved["previous"].get(key)
+            if value is None:
+                conn.execute(f"ALTER SYSTEM RESET {key}")
+            else:
+                conn.execute(f"ALTER SYSTEM SET {key} = '{value}'")
+        conn.execute("SELECT pg_reload_conf()")
+    PG_RESTORE.unlink()
+
+
+def show() -> dict[str, str]:
+    """The server settings in effect for the bench's own connection."""
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for key in PG_SHOW:
+            cursor.execute(f"SHOW {key}")
+            out[key] = cursor.fetchone()[0]
+    return out
+
+
+class bench_lock:
+    """One bench run per database at a time (a second one waits): two runs undoing each
+    other's rows would both measure nonsense. PostgreSQL: an advisory lock held by a
+    connection of its own; SQLite: flock on <file>.bench-lock."""
+
+    def __init__(self, url: str, *, wait: bool = True):
+        self.url, self.wait, self.conn, self.fh = url, wait, None, None
+
+    def __enter__(self):
+        if not self.wait:
+            return self  # a child run of a run that holds the lock
+        if self.url.startswith("postgres"):
+            import psycopg
+
+            self.conn = psycopg.connect(self.url, autocommit=True)
+            key = "SELECT hashtext('gonghui-bench:' || current_database())"
+            got = self.conn.execute(f"SELECT pg_try_advisory_lock(({key}))").fetchone()[0]
+            if not got:
+                print("bench: another bench run holds this database; waiting", flush=True)
+                self.conn.execute(f"SELECT pg_advisory_lock(({key}))")
+        elif self.url.startswith("sqlite"):
+            import fcntl
+
+            path = Path(self.url.removeprefix("sqlite:///") + ".bench-lock")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(path, "w")  # noqa: SIM115 (held until __exit__)
+            try:
+                fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("bench: another bench run holds this database; waiting", flush=True)
+                fcntl.flock(self.fh, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.conn is not None:
+            self.conn.close()
+        if self.fh is not None:
+            self.fh.close()
+        return False

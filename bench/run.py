@@ -6,7 +6,13 @@ run of each is: gonghui/platform/tests/test_bench_smoke.py).
 
 Database: BENCH_DATABASE_URL, else DATABASE_URL, else var/bench-<scale>.sqlite3 (filled once
 by generate_city; the benchmarks undo their writes). Scale: --scale or BENCH_SCALE (default
-small). Results: bench/results/<YYYY-MM-DD>-<vendor>.json and a table on stdout.
+small). Results: a new file per run, bench/results/<date>-<vendor>-<scale>-<benchmarks>-
+<git revision>[-dirty][-<label>].json (never merged into another run's file), with the
+revision, the load average before and after each benchmark and, on PostgreSQL, the server
+settings in effect (bench/pgtune.py applies the bench's); and a table on stdout.
+
+    python bench/run.py --scale full --only b1 --label before      # B1 alone
+    python bench/run.py --scale full --only b1 --b1-big 1000000     # + O on a 1M-row file
 
   B1 roster import          bench/b1_import.py   (was bench/import_bench.py)
   B2 member list page       bench/b2_list.py
@@ -103,25 +109,39 @@ def table(result: dict) -> str:
 
     if "b1" in b:
         x = b["b1"]
-        rn = x["R_raw_insert"]["rows_per_s"]
-        nn = x["N_naive"]["rows_per_s"]
-        add(
-            f"B1 import {x['rows_in_file']:,} rows xlsx (rows/s)",
-            x["O_import_xlsx"]["rows_per_s"],
-            rn,
-            nn,
-            x["O_over_R"],
-            x["O_over_N"],
-        )
-        add(
-            f"B1 import {x['rows_in_file']:,} rows csv (rows/s)",
-            x["O_import_csv"]["rows_per_s"],
-            rn,
-            nn,
-            x["O_csv_over_R"],
-            (x["O_import_csv"]["rows_per_s"] or 0) / nn if nn else None,
-        )
-        for size, m in x["peak_memory"].items():
+        r = x.get("R_raw_insert")
+        n = x.get("N_naive")
+        nn = n["rows_per_s"] if n else None
+
+        def span(y):
+            return f"{y['rows_per_s_min']:,.0f}–{y['rows_per_s_max']:,.0f}" if y else None
+
+        for ext in ("xlsx", "csv"):
+            o = x.get(f"O_import_{ext}")
+            if not o:
+                continue
+            add(
+                f"B1 import {ext} {o['rows_written']:,}/{o['rows_in_file']:,} rows (rows/s)",
+                o["rows_per_s"],
+                r["rows_per_s"] if r else None,
+                nn,
+                x["O_over_R"] if ext == "xlsx" else x["O_csv_over_R"],
+                ratio_(o["rows_per_s"], nn),
+            )
+            add(f"  {ext} min–max of {o['runs']} runs (rows/s)", span(o), span(r), None, None, None)
+        re = x.get("reimport")
+        if re:
+            o, rr = re["O_import_xlsx"], re["R_raw"]
+            add(
+                f"B1 re-import {o['created']:,} new {o['updated']:,} upd {o['unchanged']:,} same",
+                o["rows_per_s"],
+                rr["rows_per_s"],
+                None,
+                re["O_over_R"],
+                None,
+            )
+            add(f"  re-import min–max of {o['runs']} runs", span(o), span(rr), None, None, None)
+        for size, m in x.get("peak_memory", {}).items():
             add(
                 f"B1 peak RSS importing {int(size):,} rows (MB)",
                 m["rss_peak_mb"],
@@ -130,15 +150,20 @@ def table(result: dict) -> str:
                 None,
                 None,
             )
-        if "summaries_equal_after_import" in x:
-            add(
-                "B1 cockpit summaries = recount after import",
-                str(x["summaries_equal_after_import"]),
-                None,
-                None,
-                None,
-                None,
-            )
+        for ext in ("csv", "xlsx"):
+            big = x.get("big", {}).get(ext)
+            if big:
+                add(
+                    f"B1 {ext} {big['rows_in_file']:,} rows into the city (s)",
+                    big["seconds"],
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+        for key in ("summaries_equal_after_import",):
+            if key in x:
+                add("B1 cockpit summaries = recount after import", str(x[key]), *[None] * 4)
     if "b2" in b:
         x = b["b2"]
         for k in [k for k in ("page1", "mid", "deep") if k in x]:
@@ -244,6 +269,24 @@ def ratio_(a, b):
     return round(a / b, 3) if a and b else None
 
 
+def result_path(result: dict, only: list[str], label: str | None) -> Path:
+    """A new file per run, named after what was run on which code: never merged into the
+    result of another run (``--only`` runs get their own file too)."""
+    rev = result["revision"]
+    short = str(rev.get("commit") or "unknown")[:10] + ("-dirty" if rev.get("dirty") else "")
+    benches = "all" if set(only) == set(ALL) else "-".join(only)
+    parts = result["config"].get("b1_parts")
+    if "b1" in only and parts:
+        benches += "[" + "+".join(parts) + "]"
+    name = f"{result['date']}-{result['machine']['database']}-{result['scale']}-{benches}-{short}"
+    if label:
+        name += f"-{label}"
+    target = RESULTS / f"{name}.json"
+    if target.exists():
+        target = RESULTS / f"{name}-{datetime.datetime.now():%H%M%S}.json"
+    return target
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -251,7 +294,26 @@ def main(argv=None) -> dict:
     )
     parser.add_argument("--only", default=",".join(ALL))
     parser.add_argument("--members", type=int, help="override the scale's member count")
-    parser.add_argument("--out", help="result file (default bench/results/<date>-<vendor>.json)")
+    parser.add_argument("--repeat", type=int, help="override the scale's repeat count")
+    parser.add_argument(
+        "--out", help="result file (default: a new file in bench/results/, see result_path)"
+    )
+    parser.add_argument("--label", help="added to the result file's name, e.g. before")
+    parser.add_argument(
+        "--b1-big",
+        type=int,
+        metavar="ROWS",
+        help="B1 also times O on a file of ROWS rows (e.g. 1000000), in a child process",
+    )
+    parser.add_argument("--b1-big-formats", default="csv,xlsx", help="formats of --b1-big")
+    parser.add_argument(
+        "--b1-parts", help="B1 parts to run (main,reimport,naive,memory,big; default all but big)"
+    )
+    parser.add_argument(
+        "--no-pg-tune",
+        action="store_true",
+        help="leave the PostgreSQL settings alone (see bench/common.py)",
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -259,6 +321,13 @@ def main(argv=None) -> dict:
     cfg = dict(SCALES[args.scale])
     if args.members:
         cfg["members"] = args.members
+    if args.repeat:
+        cfg["repeat"] = args.repeat
+    if args.b1_big:
+        cfg["import_rows_big"] = args.b1_big
+        cfg["import_big_formats"] = [x for x in args.b1_big_formats.split(",") if x]
+    if args.b1_parts:
+        cfg["b1_parts"] = [x.strip() for x in args.b1_parts.split(",") if x.strip()]
     only = [x.strip().lower() for x in args.only.split(",") if x.strip()]
     url = database_url(args.scale)
     if args.members and not (
@@ -266,12 +335,37 @@ def main(argv=None) -> dict:
     ):
         url = small_db_url(url, args.members)
     ensure_pg_database(url)
+
+    from bench import common as pgtune
+
+    postgres = None
+    if url.startswith("postgres"):
+        postgres = {"tuned": not args.no_pg_tune}
+        if not args.no_pg_tune:
+            postgres["applied_database"] = pgtune.tune_database(url)
+            if not args.child:
+                postgres["applied_system"] = pgtune.apply_system(url)
+    if not args.child:
+        import signal
+
+        # a terminated run still puts the server-wide settings back (the finally below)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with pgtune.bench_lock(url, wait=not args.child):
+            return _run(args, cfg, only, url, postgres)
+    finally:
+        if postgres and not args.child:
+            pgtune.restore_system(url)
+
+
+def _run(args, cfg: dict, only: list[str], url: str, postgres: dict | None) -> dict:
     setup_django(url)
 
     from django.core.management import call_command
 
+    from bench import common as pgtune
     from bench import data
-    from bench.common import machine
+    from bench.common import load_average, machine, revision
 
     def say(msg):
         if not args.quiet:
@@ -284,13 +378,21 @@ def main(argv=None) -> dict:
     say(f"bench: city ready: {city}")
     result = {
         "date": datetime.date.today().isoformat(),
+        "started_at": datetime.datetime.now().isoformat(timespec="seconds"),
         "scale": args.scale,
+        "only": only,
+        "label": args.label,
+        "revision": revision(),
         "config": cfg,
         "machine": machine(),
         "city": city,
         "benchmarks": {},
         "seconds": {},
+        "load_average": {},
     }
+    if postgres is not None:
+        postgres["show_at_start"] = pgtune.show()
+        result["postgresql"] = postgres
     modules = {
         "b1": "b1_import",
         "b2": "b2_list",
@@ -302,7 +404,8 @@ def main(argv=None) -> dict:
 
     for key in only:
         t0 = time.perf_counter()
-        say(f"bench: {key} …")
+        say(f"bench: {key} … (load {load_average()})")
+        load = {"before": load_average()}
         mod = importlib.import_module(f"bench.{modules[key]}")
         result["benchmarks"][key] = mod.run(cfg)
         if key == "b3" and not args.child and cfg["b3_small"] < cfg["members"]:
@@ -316,29 +419,22 @@ def main(argv=None) -> dict:
             )
             big["target_large_le_1_3x_small"] = big["O_time_large_over_small"] <= 1.3
             big["target_O_over_N_ge_20_at_large"] = big["target_O_over_N_ge_20"]
+        load["after"] = load_average()
+        result["load_average"][key] = load
         result["seconds"][key] = round(time.perf_counter() - t0, 1)
-        say(f"bench: {key} done in {result['seconds'][key]} s")
+        say(f"bench: {key} done in {result['seconds'][key]} s (load {load['after']})")
     result["seconds"]["total"] = round(time.perf_counter() - t_all, 1)
+    result["finished_at"] = datetime.datetime.now().isoformat(timespec="seconds")
+    if postgres is not None:
+        postgres["show_at_end"] = pgtune.show()
     if not args.no_write:
-        target = (
-            Path(args.out)
-            if args.out
-            else (RESULTS / f"{result['date']}-{result['machine']['database']}.json")
-        )
+        # never merged into an existing file: each run, partial or not, is its own record
+        target = Path(args.out) if args.out else result_path(result, only, args.label)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists() and set(only) != set(ALL):
-            # a partial re-run updates its benchmarks in the day's file and keeps the others
-            old = json.loads(target.read_text(encoding="utf-8"))
-            if old.get("scale") == result["scale"]:
-                old["benchmarks"].update(result["benchmarks"])
-                old["seconds"].update(result["seconds"])
-                old.setdefault("partial_reruns", []).append(
-                    {"only": only, "machine": result["machine"]}
-                )
-                result = {**old}
         target.write_text(
             json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
+        result["written_to"] = str(target)
         say(f"bench: written to {target}")
     if args.quiet:
         print("RESULT " + json.dumps(result, ensure_ascii=False, default=str))

@@ -45,18 +45,66 @@ def test_result_file_describes_the_machine(tiny_result):
     for key in ("cpu_count", "ram_gib", "python", "django", "database", "database_version"):
         assert machine[key], key
     assert tiny_result["city"]["members"] > 0
+    # the code measured, and how busy the shared box was around each benchmark
+    assert tiny_result["revision"]["commit"] and "dirty" in tiny_result["revision"]
+    for key in ("b1", "b2", "b3", "b4", "b5"):
+        load = tiny_result["load_average"][key]
+        assert len(load["before"]) == 3 and len(load["after"]) == 3, key
 
 
 def test_b1_import(tiny_result):
     b1 = tiny_result["benchmarks"]["b1"]
-    for key in ("R_raw_insert", "O_import_xlsx", "O_import_csv", "N_naive"):
-        assert b1[key]["rows_per_s"] > 0, key
-    assert b1["O_import_xlsx"]["errors"] >= b1["broken_rows"]
+    o, csv, r = b1["O_import_xlsx"], b1["O_import_csv"], b1["R_raw_insert"]
+    runs = tiny_result["config"]["repeat"]
+    for run in (o, csv, r):
+        # O and R alternate, the same number of runs each; rows/s of the rows written
+        assert run["runs"] == runs and len(run["samples"]) == runs
+        assert run["rows_per_s_min"] <= run["rows_per_s"] <= run["rows_per_s_max"]
+    # R writes exactly the rows O wrote (read back after an O run), error rows not counted
+    assert o["rows_written"] == o["created"] + o["updated"] == r["rows_written"] > 0
+    assert r["new_membership_rows"] == o["created"]
+    assert o["rows_in_file"] == b1["rows_in_file"] > o["rows_written"]
+    assert o["errors"] >= b1["error_rows_generated"] > 0
+    assert b1["N_naive"]["rows_per_s"] > 0
     assert len(b1["peak_memory"]) == 2
     assert all(m["rss_peak_mb"] > 0 for m in b1["peak_memory"].values())
     assert b1["O_over_R"] is not None and b1["O_over_N"] is not None
     # the importer kept the cockpit summaries equal to a full recount
     assert b1["summaries_equal_after_import"] is True
+
+
+def test_b1_reimport(tiny_result):
+    re = tiny_result["benchmarks"]["b1"]["reimport"]
+    o, r = re["O_import_xlsx"], re["R_raw"]
+    assert o["created"] > 0 and o["updated"] > 0 and o["unchanged"] > 0
+    assert o["rows_written"] == r["rows_written"] == o["created"] + o["updated"]
+    assert r["new_membership_rows"] == o["created"]
+    assert 0 < r["changed_people_rows"] + r["changed_membership_rows"]
+    assert o["runs"] == r["runs"] == tiny_result["config"]["repeat"]
+    assert re["summaries_equal_after_reimport"] is True
+
+
+def test_partial_runs_get_their_own_file(tmp_path, monkeypatch):
+    """A --only run is never merged into another run's file."""
+    sys.path.insert(0, str(BASE_DIR))
+    from bench import run
+
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    result = {
+        "date": "2026-11-28",
+        "scale": "full",
+        "machine": {"database": "postgresql"},
+        "revision": {"commit": "0123456789abcdef", "dirty": True},
+        "config": {},
+    }
+    first = run.result_path(result, ["b1"], "before")
+    assert first.name == "2026-11-28-postgresql-full-b1-0123456789-dirty-before.json"
+    first.write_text("{}")
+    second = run.result_path(result, ["b1"], "before")
+    assert second != first and not second.exists()
+    assert run.result_path(result, list(run.ALL), None).name.startswith(
+        "2026-11-28-postgresql-full-all-"
+    )
 
 
 def test_b2_list_page(tiny_result):

@@ -150,3 +150,71 @@ def write_csv(table: list[list], path, encoding: str = "utf-8-sig") -> None:
 
     with open(path, "w", encoding=encoding, newline="") as fh:
         csv.writer(fh).writerows(table)
+
+
+@dataclass
+class ReimportRoster(Roster):
+    """A roster imported again: ``existing`` rows of people imported before (of them
+    ``changed``, row number → "phone" or "employer", come out "updated"; the rest are
+    identical and come out "unchanged") and the rows of new people."""
+
+    existing: list[int] = field(default_factory=list)  # row numbers
+    changed: dict[int, str] = field(default_factory=dict)  # row number → what changed
+    dropped_new: int = 0  # new rows left out: their ID was in the base roster by chance
+
+
+def _plain_id(value) -> str:
+    return str(value).strip().lstrip("'")
+
+
+def make_reimport_roster(
+    base: Roster,
+    n_new: int,
+    *,
+    org_codes: list,
+    changed_every: int = 2,
+    seed: int = 17,
+    id_offset: int = 0,
+    broken_every: int = 20,
+) -> ReimportRoster:
+    """The valid rows of ``base`` again, every ``changed_every``-th of them with a new phone
+    number or a new employer (alternately), interleaved with ``n_new`` rows of new people
+    (``make_roster(n_new, ...)``, with its broken rows). The base's broken rows are left out."""
+    rng = random.Random(seed)
+    out = ReimportRoster()
+    known = {_plain_id(row[1]) for i, row in enumerate(base.rows) if i + 2 not in base.broken}
+    old = [list(row) for i, row in enumerate(base.rows) if i + 2 not in base.broken]
+    fresh = make_roster(
+        n_new, org_codes=org_codes, broken_every=broken_every, seed=seed + 1, id_offset=id_offset
+    )
+    new = []
+    for i, row in enumerate(fresh.rows):
+        if fresh.broken.get(i + 2) != "duplicate" and _plain_id(row[1]) in known:
+            out.dropped_new += 1
+            continue
+        new.append((list(row), fresh.broken.get(i + 2)))
+    changes = 0
+    for k in range(max(len(old), len(new))):
+        if k < len(old):
+            row = old[k]
+            row_number = len(out.rows) + 2
+            out.existing.append(row_number)
+            if changed_every and k % changed_every == changed_every - 1:
+                if changes % 2 == 0:
+                    row[2] = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+                    out.changed[row_number] = "phone"
+                else:
+                    row[4] = f"{row[4]}（重庆分公司）"
+                    out.changed[row_number] = "employer"
+                changes += 1
+            out.valid_ids.append(_plain_id(row[1]))
+            out.rows.append(row)
+        if k < len(new):
+            row, kind = new[k]
+            row_number = len(out.rows) + 2
+            if kind:
+                out.broken[row_number] = kind
+            else:
+                out.valid_ids.append(_plain_id(row[1]))
+            out.rows.append(row)
+    return out
