@@ -95,6 +95,10 @@ class Person(models.Model):
         return self.memberships.filter(state__in=CURRENT_STATES).select_related("org").first()
 
 
+# Every state but active: the rows of membership_state_idx.
+RARE_STATES = [s for s in MembershipState.values if s != MembershipState.ACTIVE]
+
+
 class Membership(models.Model):
     """One period of membership in one union."""
 
@@ -103,8 +107,13 @@ class Membership(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
     )
+    # No index of its own: membership_list_idx (org, state, …) leads with it (ADR 0014).
     org = models.ForeignKey(
-        "orgs.Org", verbose_name=_("union"), on_delete=models.PROTECT, related_name="memberships"
+        "orgs.Org",
+        verbose_name=_("union"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,
     )
     employer = models.ForeignKey(
         "orgs.Employer",
@@ -120,15 +129,15 @@ class Membership(models.Model):
         max_length=20,
         choices=EmploymentForm.choices,
         default=EmploymentForm.STANDARD,
-        db_index=True,
     )
-    is_migrant = models.BooleanField(_("migrant worker"), default=False, db_index=True)
+    is_migrant = models.BooleanField(_("migrant worker"), default=False)
+    # Indexed with the union (membership_list_idx) and, for the states other than active,
+    # with the join date (membership_state_idx): a state alone picks too many rows to help.
     state = models.CharField(
         _("state"),
         max_length=16,
         choices=MembershipState.choices,
         default=MembershipState.ACTIVE,
-        db_index=True,
     )
     source = models.CharField(_("source"), max_length=10, choices=MembershipSource.choices)
     joined_on = models.DateField(_("joined on"), db_index=True)
@@ -153,8 +162,19 @@ class Membership(models.Model):
                 name="one_current_membership_per_person",
             ),
         ]
+        # Which query uses which index, and why there are no others: ADR 0014.
         indexes = [
+            # Lists in a scope (org ids), newest first, with or without a state; also the
+            # foreign key's index (org leads).
             models.Index(fields=["org", "state", "-joined_on", "-id"], name="membership_list_idx"),
+            # City-wide lists and counts of one state other than active (a few percent of the
+            # rows each). Active rows, nearly all and all of a roster import, stay out of it.
+            # The states are spelled out (not "state <> active") so that SQLite uses it too.
+            models.Index(
+                fields=["state", "-joined_on", "-id"],
+                name="membership_state_idx",
+                condition=Q(*[("state", s) for s in RARE_STATES], _connector=Q.OR),
+            ),
         ]
 
     def __str__(self) -> str:

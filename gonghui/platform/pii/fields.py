@@ -104,6 +104,16 @@ class BlindIndexField(models.CharField):
             kwargs.pop(key, None)
         return name, path, args, kwargs
 
+    def db_type(self, connection):
+        # The same column type, spelled so that PostgreSQL's schema editor does not add a
+        # second ``varchar_pattern_ops`` index (``…_like``) beside the field's own index: it
+        # adds one for every indexed column whose type starts with "varchar". A blind index is
+        # only ever compared whole (``=``, ``IN``), never by prefix, so that index only
+        # slowed every insert down (ADR 0014).
+        if connection.vendor == "postgresql":
+            return f"character varying({self.max_length})"
+        return super().db_type(connection)
+
     def pre_save(self, model_instance, add):
         raw = getattr(model_instance, self.source)
         value = index_for(self.kind, raw) if raw not in (None, "") else None
