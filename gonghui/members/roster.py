@@ -60,7 +60,13 @@ from gonghui.orgs.models import Org
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
 from gonghui.platform.feeds import summaries
-from gonghui.platform.imports.bulk import bulk_session, insert_rows, reserve_ids, update_rows
+from gonghui.platform.imports.bulk import (
+    any_of,
+    bulk_session,
+    insert_rows,
+    reserve_ids,
+    update_rows,
+)
 from gonghui.platform.imports.cells import (  # noqa: F401 (the roster's public names)
     CellError,
     clean_date,
@@ -307,7 +313,7 @@ class BatchWriter:
     def _write(self, rows: list[RowResult]) -> tuple[list[RowResult], dict]:
         fast = _fast_insert_supported()
         index = {r.derived["id_index"]: r for r in rows}
-        people = {p.id_index: p for p in Person.objects.filter(id_index__in=list(index))}
+        people = {p.id_index: p for p in any_of(Person.objects.all(), "id_index", list(index))}
         currents = {
             m.person_id: m
             for m in Membership.objects.filter(

@@ -229,3 +229,18 @@ def update_rows(model, objs: list, fields: list[str]) -> None:
                     f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",  # noqa: S608 # nosec B608
                     [(*values, pk_) for pk_, *values in zip(ids, *columns, strict=True)],
                 )
+
+
+def any_of(queryset, field: str, values: list):
+    """``queryset.filter(<field>__in=values)`` for a batch of thousands of values: on
+    PostgreSQL one array parameter (``= ANY(%s)``) instead of a placeholder per value, which
+    Django and psycopg handle one by one (measured: ~16 µs a value, a tenth of an import's
+    time for the batch lookup of 4,000 ID numbers)."""
+    if connection.vendor != "postgresql" or len(values) < 100:
+        return queryset.filter(**{f"{field}__in": values})
+    model = queryset.model
+    column = model._meta.get_field(field).column
+    table = connection.ops.quote_name(model._meta.db_table)
+    return queryset.extra(  # noqa: S610 - names from the model, values as one parameter  # nosec B610
+        where=[f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"], params=[values]
+    )
