@@ -6,6 +6,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -167,7 +168,7 @@ def machine() -> dict:
 # recorded. Per-session settings go on the bench database (ALTER DATABASE: stays there, touches
 # no other database); the reloadable WAL settings are server-wide, so they are set with ALTER
 # SYSTEM + pg_reload_conf() for the run only and put back afterwards (also after a crash: the
-# previous values wait in var/bench-work/pg-system-restore.json for the next run).
+# previous values wait in <tmp>/gonghui-bench-pg-system-restore.json for the next run).
 # synchronous_commit stays "on": the importer turns it off for its own transactions only.
 
 PG_SHOW = (
@@ -186,7 +187,8 @@ PG_SHOW = (
     "max_connections",
 )
 PG_SYSTEM = {"max_wal_size": "8GB", "checkpoint_timeout": "15min"}
-PG_RESTORE = WORK / "pg-system-restore.json"
+# one file per server, whichever checkout runs the bench (they take turns: bench_lock)
+PG_RESTORE = Path(tempfile.gettempdir()) / "gonghui-bench-pg-system-restore.json"
 
 
 def _ram_mb() -> int:
@@ -296,9 +298,13 @@ def show() -> dict[str, str]:
 
 
 class bench_lock:
-    """One bench run per database at a time (a second one waits): two runs undoing each
-    other's rows would both measure nonsense. PostgreSQL: an advisory lock held by a
-    connection of its own; SQLite: flock on <file>.bench-lock."""
+    """One bench run at a time (a second one waits): two runs undoing each other's rows, or
+    loading the same two cores, would both measure nonsense. PostgreSQL: an advisory lock in
+    the server's ``postgres`` database (advisory locks are per database; the WAL settings
+    the bench sets are per server), held by a connection of its own; SQLite: flock on
+    <file>.bench-lock."""
+
+    KEY = "SELECT hashtext('gonghui-bench')"
 
     def __init__(self, url: str, *, wait: bool = True):
         self.url, self.wait, self.conn, self.fh = url, wait, None, None
@@ -309,12 +315,12 @@ class bench_lock:
         if self.url.startswith("postgres"):
             import psycopg
 
-            self.conn = psycopg.connect(self.url, autocommit=True)
-            key = "SELECT hashtext('gonghui-bench:' || current_database())"
-            got = self.conn.execute(f"SELECT pg_try_advisory_lock(({key}))").fetchone()[0]
+            base, _name = _split(self.url)
+            self.conn = psycopg.connect(f"{base}/postgres", autocommit=True)
+            got = self.conn.execute(f"SELECT pg_try_advisory_lock(({self.KEY}))").fetchone()[0]
             if not got:
-                print("bench: another bench run holds this database; waiting", flush=True)
-                self.conn.execute(f"SELECT pg_advisory_lock(({key}))")
+                print("bench: another bench run holds this server; waiting", flush=True)
+                self.conn.execute(f"SELECT pg_advisory_lock(({self.KEY}))")
         elif self.url.startswith("sqlite"):
             import fcntl
 

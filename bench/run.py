@@ -338,24 +338,26 @@ def main(argv=None) -> dict:
 
     from bench import common as pgtune
 
-    postgres = None
-    if url.startswith("postgres"):
-        postgres = {"tuned": not args.no_pg_tune}
-        if not args.no_pg_tune:
-            postgres["applied_database"] = pgtune.tune_database(url)
-            if not args.child:
-                postgres["applied_system"] = pgtune.apply_system(url)
     if not args.child:
         import signal
 
         # a terminated run still puts the server-wide settings back (the finally below)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        with pgtune.bench_lock(url, wait=not args.child):
+    # one run at a time (PostgreSQL: per server, its settings are server-wide); a child run
+    # of a run that holds the lock does not wait for it
+    with pgtune.bench_lock(url, wait=not args.child):
+        postgres = None
+        if url.startswith("postgres"):
+            postgres = {"tuned": not args.no_pg_tune}
+            if not args.no_pg_tune:
+                postgres["applied_database"] = pgtune.tune_database(url)
+                if not args.child:
+                    postgres["applied_system"] = pgtune.apply_system(url)
+        try:
             return _run(args, cfg, only, url, postgres)
-    finally:
-        if postgres and not args.child:
-            pgtune.restore_system(url)
+        finally:
+            if postgres and postgres.get("applied_system"):
+                pgtune.restore_system(url)
 
 
 def _run(args, cfg: dict, only: list[str], url: str, postgres: dict | None) -> dict:
