@@ -613,8 +613,9 @@ def reimport_part(cfg, district, user, unions, repeat: int) -> dict:
     return out
 
 
-def naive(path: Path, district, user, n: int) -> dict:
-    """openpyxl + RowCleaner + Person.save() + Membership.save() per row, on the first n rows."""
+def naive(path: Path, district, user, n: int, there: Rows | None = None) -> dict:
+    """openpyxl + RowCleaner + Person.save() + Membership.save() per row, on the first n rows.
+    ``there``: the city's rows it may change in place (put back by the undo)."""
     from django.utils import timezone
     from openpyxl import load_workbook
 
@@ -657,7 +658,7 @@ def naive(path: Path, district, user, n: int) -> dict:
         ).save()
     seconds = time.perf_counter() - t0
     wb.close()
-    undo(mark, counted=False)
+    undo(mark, counted=False, restore=there)
     return {
         "rows_in_file": done,
         "rows_written": saved,
@@ -770,8 +771,9 @@ def run(cfg: dict) -> dict:
         elif part == "reimport":
             out["reimport"] = reimport_part(cfg, district, user, unions, repeat)
         elif part == "naive":
-            files, _roster = roster_files(cfg["import_rows"], unions)
-            out["N_naive"] = naive(files["xlsx"], district, user, cfg["naive_rows"])
+            files, roster = roster_files(cfg["import_rows"], unions)
+            there = existing_rows(plain_ids(roster.rows[: cfg["naive_rows"]]), marks())
+            out["N_naive"] = naive(files["xlsx"], district, user, cfg["naive_rows"], there)
         elif part == "memory":
             out.update(memory_part(cfg, unions))
         elif part == "big" and cfg.get("import_rows_big"):
