@@ -277,7 +277,7 @@ def result_path(result: dict, only: list[str], label: str | None) -> Path:
     benches = "all" if set(only) == set(ALL) else "-".join(only)
     parts = result["config"].get("b1_parts")
     if "b1" in only and parts:
-        benches += "[" + "+".join(parts) + "]"
+        benches += "." + "+".join(parts)  # e.g. b1.big
     name = f"{result['date']}-{result['machine']['database']}-{result['scale']}-{benches}-{short}"
     if label:
         name += f"-{label}"
