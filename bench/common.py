@@ -299,19 +299,34 @@ def show() -> dict[str, str]:
 
 class bench_lock:
     """One bench run at a time (a second one waits): two runs undoing each other's rows, or
-    loading the same two cores, would both measure nonsense. PostgreSQL: an advisory lock in
+    loading the same two cores, would both measure nonsense. Per machine (not for the tiny
+    scale of the smoke test, which must not wait for a long run): flock on
+    <tmp>/gonghui-bench.lock. PostgreSQL, also per server: an advisory lock in
     the server's ``postgres`` database (advisory locks are per database; the WAL settings
     the bench sets are per server), held by a connection of its own; SQLite: flock on
     <file>.bench-lock."""
 
     KEY = "SELECT hashtext('gonghui-bench')"
 
-    def __init__(self, url: str, *, wait: bool = True):
-        self.url, self.wait, self.conn, self.fh = url, wait, None, None
+    def __init__(self, url: str, *, wait: bool = True, machine: bool = True):
+        self.url, self.wait, self.conn, self.fh, self.machine = url, wait, None, None, None
+        self.per_machine = machine
 
     def __enter__(self):
         if not self.wait:
             return self  # a child run of a run that holds the lock
+        import fcntl
+
+        if self.per_machine:
+            # and one run per machine, whatever its database: runs on two databases would
+            # share the cores (and the figures of both would be wrong)
+            path = Path(tempfile.gettempdir()) / "gonghui-bench.lock"
+            self.machine = open(path, "w")  # noqa: SIM115 (held until __exit__)
+            try:
+                fcntl.flock(self.machine, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("bench: another bench run is running on this machine; waiting", flush=True)
+                fcntl.flock(self.machine, fcntl.LOCK_EX)
         if self.url.startswith("postgres"):
             import psycopg
 
@@ -339,4 +354,6 @@ class bench_lock:
             self.conn.close()
         if self.fh is not None:
             self.fh.close()
+        if self.machine is not None:
+            self.machine.close()
         return False

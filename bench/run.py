@@ -345,7 +345,7 @@ def main(argv=None) -> dict:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # one run at a time (PostgreSQL: per server, its settings are server-wide); a child run
     # of a run that holds the lock does not wait for it
-    with pgtune.bench_lock(url, wait=not args.child):
+    with pgtune.bench_lock(url, wait=not args.child, machine=args.scale != "tiny"):
         postgres = None
         if url.startswith("postgres"):
             postgres = {"tuned": not args.no_pg_tune}
