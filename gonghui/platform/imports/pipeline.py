@@ -128,6 +128,18 @@ def _offline_chunks(iterator, first_data_row, cleaner, total_rows, on_warning, t
     return _ahead(inline, on_warning), True
 
 
+def put_unless_stopped(handover: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put ``item`` on a bounded queue, waiting while it is full, unless the consumer has set
+    ``stop`` (it stopped reading): then give up and say so (False)."""
+    while not stop.is_set():
+        try:
+            handover.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 def _ahead(chunks, on_warning):
     """Yield the chunks of ``chunks``, computed on a reader thread (which does not touch the
     database) a few chunks ahead; the thread also calls ``on_warning`` (in row order) so that
@@ -137,13 +149,7 @@ def _ahead(chunks, on_warning):
     done = object()
 
     def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                handover.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(handover, item, stop)
 
     def produce():
         try:

@@ -28,7 +28,11 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
+
+from gonghui.platform.imports.cells import Formatted
+from gonghui.platform.imports.pipeline import ImportStopped, RowResult, put_unless_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +93,6 @@ class WorkerPool:
 
     def clean(self, chunks: Iterable[list]) -> Iterator[list]:
         """The cleaned chunks of ``chunks`` (lists of ``(row number, cells)``), in order."""
-        from gonghui.platform.imports.pipeline import ImportStopped
-
         procs = self._start()
         sent = [0]  # chunks handed out so far
         # the cells of the chunks handed out and not yet back (at most what the pipes hold)
@@ -128,13 +130,7 @@ class WorkerPool:
         received = [0]
 
         def put(item) -> bool:
-            while not stop.is_set():
-                try:
-                    ready.put(item, timeout=0.1)
-                    return True
-                except queue.Full:
-                    continue
-            return False
+            return put_unless_stopped(ready, item, stop)
 
         def collect():
             try:
@@ -213,10 +209,6 @@ class _Packer:
         return self.keys.setdefault(keys, keys)
 
     def message(self, message):
-        from django.utils.functional import Promise
-
-        from gonghui.platform.imports.cells import Formatted
-
         if isinstance(message, Formatted):
             return ("F", self.message(message.message), message.params)
         if isinstance(message, Promise):
@@ -249,21 +241,15 @@ class _Unpacker:
         if type(packed) is not tuple:
             return packed
         if packed[0] == "F":
-            from gonghui.platform.imports.cells import Formatted
-
             return Formatted(self.message(packed[1]), packed[2])
         found = self.lazies.get(packed)
         if found is None:
-            from django.utils.functional import lazy
-
             _tag, module, name, args, kwargs = packed
             func = getattr(__import__(module, fromlist=[name]), name)
             found = self.lazies[packed] = lazy(func, str)(*args, **(kwargs or {}))
         return found
 
     def row(self, packed: tuple, original: list):
-        from gonghui.platform.imports.pipeline import RowResult
-
         number, keys, values, errors, warnings, dkeys, dvalues, key, key_at = packed
         message = self.message
         return RowResult(
