@@ -16,7 +16,7 @@ importer's scope (never creates one); the hash uses its blind index, never the n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -36,7 +36,7 @@ from gonghui.platform.imports.cells import is_empty as _is_empty
 from gonghui.platform.imports.cells import number_text as _number_text
 from gonghui.platform.imports.columns import Column, ColumnSet, FileError
 from gonghui.platform.imports.models import ImportJob, ImportKind
-from gonghui.platform.imports.pipeline import ImportStats, RowResult, process_rows
+from gonghui.platform.imports.pipeline import ImportStats, RowResult, import_rows
 from gonghui.platform.imports.readers import flagged_columns
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.workflow.base import ActionError, action
@@ -154,17 +154,6 @@ VISITS = ColumnSet(
     no_header=MSG_NO_HEADER,
     error=VisitFileError,
 )
-
-
-def header_key(text) -> str | None:
-    """The column key of a header cell (``"日期*"``, ``"慰问日期"`` or ``"date"``)."""
-    return VISITS.key_of(text)
-
-
-def find_header(rows: Iterator[list], first_row: int = 1, scan: int = 20):
-    """``(row number, header cells, {column index: key})`` of the header row."""
-    header = VISITS.find_header(rows, first_row, scan)
-    return header.row_number, header.cells, header.columns
 
 
 def _error_of(exc: ActionError):
@@ -457,20 +446,15 @@ def import_visits(
 ) -> ImportStats:
     """Import visit rows for ``org`` and the unions below it where ``actor`` records visits.
     Raises :class:`VisitFileError` when the file as a whole is unusable."""
-    iterator = iter(rows)
-    header_row, header, columns = find_header(iterator, first_row)
-    if on_header:
-        on_header(header)
-    stats = ImportStats(total_rows=max(total_rows - (header_row - first_row + 1), 0))
-    cleaner = RowCleaner(columns, Resolver(actor, org))
-    writer = BatchWriter(actor, audit_obj=audit_obj, audit_org=org)
-    return process_rows(
-        iterator,
-        first_data_row=header_row + 1,
-        cleaner=cleaner,
-        writer=writer,
-        stats=stats,
+    return import_rows(
+        rows,
+        columns=VISITS,
+        cleaner_for=lambda columns: RowCleaner(columns, Resolver(actor, org)),
+        writer=BatchWriter(actor, audit_obj=audit_obj, audit_org=org),
+        first_row=first_row,
+        total_rows=total_rows,
         batch_size=batch_size,
+        on_header=on_header,
         on_error=on_error,
         on_warning=on_warning,
         on_progress=on_progress,

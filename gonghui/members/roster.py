@@ -43,6 +43,7 @@ from gonghui.members.roster_rows import (  # noqa: F401 (the roster's public nam
     HELP_SHEET_NAME,
     IMPORT_PERMISSION,
     MSG_DUPLICATE,
+    ROSTER,
     SHEET_NAME,
     OrgResolver,
     RosterError,
@@ -76,7 +77,7 @@ from gonghui.platform.imports.cells import (  # noqa: F401 (the roster's public 
 )
 from gonghui.platform.imports.cells import Formatted as _Formatted
 from gonghui.platform.imports.cells import fast_mobile as _normalize_mobile  # noqa: F401
-from gonghui.platform.imports.pipeline import ImportStats, RowResult, process_rows
+from gonghui.platform.imports.pipeline import ImportStats, RowResult, import_rows
 from gonghui.platform.pii.fields import index_for
 
 BATCH_SIZE = 500
@@ -583,21 +584,16 @@ def import_roster(
     """Import member rows into ``org`` and the unions below it that ``actor`` may import
     into. Raises :class:`RosterError` when the file as a whole is unusable."""
     today = today or timezone.localdate()
-    iterator = iter(rows)
-    header_row, header, columns = find_header(iterator, first_row)
-    if on_header:
-        on_header(header)
-    stats = ImportStats(total_rows=max(total_rows - (header_row - first_row + 1), 0))
-    cleaner = RowCleaner(columns, OrgResolver(actor, org), today)
-    writer = BatchWriter(actor, audit_obj=audit_obj, audit_org=org, today=today)
     with bulk_session():
-        return process_rows(
-            iterator,
-            first_data_row=header_row + 1,
-            cleaner=cleaner,
-            writer=writer,
-            stats=stats,
+        return import_rows(
+            rows,
+            columns=ROSTER,
+            cleaner_for=lambda columns: RowCleaner(columns, OrgResolver(actor, org), today),
+            writer=BatchWriter(actor, audit_obj=audit_obj, audit_org=org, today=today),
+            first_row=first_row,
+            total_rows=total_rows,
             batch_size=batch_size,
+            on_header=on_header,
             on_error=on_error,
             on_warning=on_warning,
             on_progress=on_progress,

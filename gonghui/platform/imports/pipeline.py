@@ -265,3 +265,40 @@ def process_rows(
             seen.close()
     stats.total_rows = read
     return stats
+
+
+def import_rows(
+    rows,
+    *,
+    columns,
+    cleaner_for: Callable[[dict[int, str]], Any],
+    writer,
+    first_row: int = 1,
+    total_rows: int = 0,
+    batch_size: int,
+    on_header: Callable[[list], None] | None = None,
+    on_error: Callable[[RowResult], None] | None = None,
+    on_warning: Callable[[RowResult], None] | None = None,
+    on_progress: Callable[[ImportStats], None] | None = None,
+    thread_on_sqlite: bool = THREAD_ON_SQLITE,
+) -> ImportStats:
+    """An importer's whole run: find the header row with ``columns`` (a ``ColumnSet``, which
+    raises its importer's file error), report it, then :func:`process_rows` with the cleaner
+    ``cleaner_for(column index → key)`` builds for that header."""
+    iterator = iter(rows)
+    header = columns.find_header(iterator, first_row)
+    if on_header:
+        on_header(header.cells)
+    stats = ImportStats(total_rows=max(total_rows - (header.row_number - first_row + 1), 0))
+    return process_rows(
+        iterator,
+        first_data_row=header.row_number + 1,
+        cleaner=cleaner_for(header.columns),
+        writer=writer,
+        stats=stats,
+        batch_size=batch_size,
+        on_error=on_error,
+        on_warning=on_warning,
+        on_progress=on_progress,
+        thread_on_sqlite=thread_on_sqlite,
+    )
