@@ -37,7 +37,6 @@ from gonghui.platform.imports.cells import number_text as _number_text
 from gonghui.platform.imports.columns import Column, ColumnSet, FileError
 from gonghui.platform.imports.models import ImportJob, ImportKind
 from gonghui.platform.imports.pipeline import ImportStats, RowResult, import_rows
-from gonghui.platform.imports.readers import flagged_columns
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.workflow.base import ActionError, action
 
@@ -265,13 +264,10 @@ class RowCleaner:
 
     def clean(self, row_number: int, cells: list) -> RowResult:
         result = RowResult(row_number, list(cells))
-        flags = flagged_columns(cells)
-        if flags:  # a formula or a merged cell where a value should be: the row is not read
-            for i, key in sorted(self.columns.items()):
-                if i in flags:
-                    result.errors.append((COLUMN_BY_KEY[key].header, flags[i]))
-            if result.errors:
-                return result
+        flagged = VISITS.flagged(cells, self.columns)
+        if flagged:  # a formula or a merged cell where a value should be: the row is not read
+            result.errors.extend(flagged.values())
+            return result
         raw = {key: (cells[i] if i < len(cells) else None) for i, key in self.columns.items()}
 
         def fail(key: str, message) -> None:

@@ -43,7 +43,6 @@ from gonghui.platform.imports.cells import (
 )
 from gonghui.platform.imports.columns import Column, ColumnSet, FileError
 from gonghui.platform.imports.pipeline import RowResult
-from gonghui.platform.imports.readers import flagged_columns
 from gonghui.platform.pii.crypto import Sealer
 from gonghui.platform.pii.fields import index_for
 
@@ -406,12 +405,10 @@ class RowCleaner:
         raw = {key: (row[i] if i < n else None) for key, i in self._index.items()}
         values = result.values
         errors, warnings = result.errors, result.warnings
-        flags = flagged_columns(row)
-        if flags:  # a formula or a merged cell where a value should be: not read
-            for key, i in sorted(self._index.items(), key=lambda item: item[1]):
-                if i in flags:
-                    errors.append((COLUMN_BY_KEY[key].header, flags[i]))
-                    raw[key] = _FLAGGED
+        # a formula or a merged cell where a value should be: reported, not read
+        for key, error in ROSTER.flagged(row, self.columns).items():
+            errors.append(error)
+            raw[key] = _FLAGGED
 
         def attempt(key: str, fn, value):
             if value is _FLAGGED:

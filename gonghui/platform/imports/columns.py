@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.platform.imports.cells import Formatted, norm_label
+from gonghui.platform.imports.readers import flagged_columns
 
 MSG_MISSING_COLUMNS = _("Required columns are missing: %(columns)s.")
 MSG_FIX_AND_REIMPORT = _(
@@ -94,6 +95,19 @@ class ColumnSet:
         if key is None:
             key = next((k for p, k in self._prefixes if label.startswith(p)), None)
         return key
+
+    def flagged(self, cells, columns: dict[int, str]) -> dict[str, tuple[str, Any]]:
+        """The formula and merged cells of a row (``readers.flagged_columns``) in this
+        importer's columns, in column order: key → (column title, the row error). The cleaner
+        reports these instead of reading the cells."""
+        flags = flagged_columns(cells)
+        if not flags:
+            return {}
+        return {
+            key: (self.by_key[key].header, flags[i])
+            for i, key in sorted(columns.items())
+            if i in flags
+        }
 
     def find_header(self, rows: Iterator[list], first_row: int = 1, scan: int = 20) -> Header:
         """Find the header row among the first ``scan`` rows of ``rows`` (consumed up to it);
