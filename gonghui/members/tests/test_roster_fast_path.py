@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from openpyxl import Workbook, load_workbook
 
 from gonghui.cockpit import summaries
-from gonghui.members import actions, roster
+from gonghui.members import actions, roster, roster_writer
 from gonghui.members.actions import pinyin_of
 from gonghui.members.models import Membership, Person
 from gonghui.members.roster import COLUMNS, import_roster
@@ -33,7 +33,7 @@ def test_the_fast_path_knows_every_column():
     # A new Person or Membership field must be added to PERSON_COLUMNS / MEMBERSHIP_COLUMNS
     # (and to BatchWriter._insert_people / _insert_memberships), else imports fall back to
     # bulk_create.
-    assert roster._fast_insert_supported()
+    assert roster_writer._fast_insert_supported()
 
 
 def test_phone_check_matches_normalize_mobile():
@@ -140,7 +140,7 @@ def test_fast_path_stores_what_bulk_create_stores(tree, monkeypatch, pipelined):
         assert summaries.check() == []
         transaction.set_rollback(True)
 
-    monkeypatch.setattr(roster, "_fast_insert_supported", lambda: False)
+    monkeypatch.setattr(roster_writer, "_fast_insert_supported", lambda: False)
     orm_stats, orm_report = run()
     assert fast_stats == orm_stats
     assert fast_report == orm_report

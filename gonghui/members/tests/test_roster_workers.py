@@ -12,7 +12,7 @@ import pytest
 from django.db import DataError, transaction
 
 from gonghui.cockpit import summaries
-from gonghui.members import roster
+from gonghui.members import roster_writer
 from gonghui.members.models import Membership, Person
 from gonghui.members.roster import COLUMNS, import_roster
 from gonghui.platform.imports import workers
@@ -136,7 +136,7 @@ def test_a_failing_batch_leaves_no_half_written_batch(tree, with_workers, monkey
     with_workers(0)
     data = make_roster(900, org_codes=[tree.grassroots.pk], broken_every=10**9, seed=9)
     calls = {"n": 0}
-    real_insert = roster.insert_rows
+    real_insert = roster_writer.insert_rows
 
     def insert_then_fail(model, *args, **kwargs):
         if model is Membership:
@@ -145,13 +145,13 @@ def test_a_failing_batch_leaves_no_half_written_batch(tree, with_workers, monkey
                 raise DataError("value too long for type character varying(20)")
         return real_insert(model, *args, **kwargs)
 
-    monkeypatch.setattr(roster, "insert_rows", insert_then_fail)
+    monkeypatch.setattr(roster_writer, "insert_rows", insert_then_fail)
     with pytest.raises(DataError):
         _run(tree, data.rows, batch_size=400)
     # the first batch is whole; of the second neither its people nor its memberships
     assert Membership.objects.filter(org=tree.grassroots).count() == 400
     assert Person.objects.filter(org=tree.grassroots).count() == 400
-    monkeypatch.setattr(roster, "insert_rows", real_insert)
+    monkeypatch.setattr(roster_writer, "insert_rows", real_insert)
     stats, _report = _run(tree, data.rows, batch_size=400)
     assert (stats.created, stats.unchanged) == (500, 400)
     assert summaries.check() == []

@@ -22,23 +22,33 @@ import contextlib
 import hashlib
 import itertools
 import sqlite3
+from collections.abc import Sequence
 
 from django.db import connection
 
 _counter = itertools.count(1)
 
 
-def reserve_ids(model, n: int) -> list[int]:
-    """``n`` ids for new rows of ``model``, as its next inserts would get them. Call inside
-    the transaction that inserts them."""
+def reserve_ids(model, n: int) -> Sequence[int]:
+    """``n`` ids for new rows of ``model``, in ascending order, as its next inserts would get
+    them. Call inside the transaction that inserts them."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Usually the n values are consecutive (nobody else drew from the sequence
+            # meanwhile): then two numbers come back instead of n rows (measured: fetching
+            # 4,000 one-column rows was ~5% of an import's time in the parent).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                "WITH s AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
+                "FROM generate_series(1, %s)) "
+                "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(v ORDER BY v) END FROM s",
                 [table, n],
             )
-            return [r[0] for r in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            if low is None:
+                return []
+            return list(scattered) if scattered is not None else range(low, high + 1)
         # SQLite: the write lock is held from BEGIN (transaction_mode IMMEDIATE); without it,
         # a concurrent insert makes ours fail with an IntegrityError, which the writer retries.
         cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 # nosec B608
@@ -46,10 +56,10 @@ def reserve_ids(model, n: int) -> list[int]:
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         seq = cursor.fetchone()
         start = max(top, seq[0] if seq else 0) + 1
-        return list(range(start, start + n))
+        return range(start, start + n)
 
 
-def insert_rows(model, attnames: tuple[str, ...], rows: list[tuple], ids=None) -> list[int]:
+def insert_rows(model, attnames: tuple[str, ...], rows: list[tuple], ids=None) -> Sequence[int]:
     """Insert ``rows`` (database values in ``attnames`` order) with ids reserved by
     :func:`reserve_ids` (or given); returns the ids."""
     ids = ids if ids is not None else reserve_ids(model, len(rows))
@@ -170,19 +180,26 @@ class SeenKeys:
 BULK_SETTINGS = {"synchronous_commit": "off", "random_page_cost": "1.1"}
 
 
+def apply_bulk_settings() -> dict[str, str]:
+    """Set ``BULK_SETTINGS`` on this thread's PostgreSQL connection; returns the values they
+    replaced. (A connection that is closed when the job ends, such as the import writer
+    thread's, need not restore them.)"""
+    before = {}
+    with connection.cursor() as cursor:
+        for name, value in BULK_SETTINGS.items():
+            cursor.execute("SELECT current_setting(%s)", [name])
+            before[name] = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    return before
+
+
 @contextlib.contextmanager
 def bulk_session():
     """Settings for the connection while a bulk import runs (restored after)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
-    settings = BULK_SETTINGS
-    with connection.cursor() as cursor:
-        before = {}
-        for name, value in settings.items():
-            cursor.execute("SELECT current_setting(%s)", [name])
-            before[name] = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    before = apply_bulk_settings()
     try:
         yield
     finally:

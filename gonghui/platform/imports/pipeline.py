@@ -12,7 +12,10 @@ An importer gives :func:`process_rows` a *cleaner* and a *writer*:
   are cleaned by ``GONGHUI_IMPORT_WORKERS`` processes while this one writes, so Python's work
   runs on other cores while the database works. Smaller files, and split cleaners without a
   worker spec, are cleaned on a reader thread on PostgreSQL and inline on SQLite.
-* The writer has ``write(rows, stats) -> refused rows``: one transaction per batch.
+* The writer has ``write(rows, stats) -> refused rows``: one transaction per batch. A writer
+  that also splits that into ``prepare(rows) -> (plan, refused rows)`` (reads only) and
+  ``commit(plan, stats)`` (the transaction) is committed on a second thread on PostgreSQL
+  while the next batch is prepared (:class:`OverlappedWriter`).
 
 Rows keep the file's order whichever way they are cleaned: errors, warnings and the error
 workbook are the same in every mode. In-file repeats are found through :class:`SeenKeys`, a
@@ -74,6 +77,11 @@ class ImportStopped(Exception):
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
+
+
+class RetryBatch(Exception):
+    """Raised by a writer's ``commit`` when a concurrent write conflicted with the batch
+    (a unique key taken since ``prepare`` read): the batch is prepared and written again."""
 
 
 CHUNK = 500  # rows cleaned and handed over at a time
@@ -179,6 +187,82 @@ def _ahead(chunks, on_warning):
         thread.join()
 
 
+def overlap_possible(writer) -> bool:
+    """Whether batches can be written on a second thread while the next is prepared: the
+    writer splits its work (``prepare``/``commit``), the database works in its own process
+    (PostgreSQL; SQLite works in this one, under the GIL), and the import does not run inside
+    a transaction, whose uncommitted rows another connection could not see (a test's)."""
+    return (
+        hasattr(writer, "prepare")
+        and hasattr(writer, "commit")
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and getattr(settings, "GONGHUI_IMPORT_OVERLAP", True)
+    )
+
+
+class OverlappedWriter:
+    """Commits each batch on a writer thread, which has its own database connection, while
+    the caller prepares the next batch on its own (reads, classification) and goes on
+    cleaning rows.
+
+    Measured on the bench (50k rows into a city of 1M members, PostgreSQL, 2 cores): writing
+    batch after batch, the import's thread spent 54% of its time waiting for the database
+    (mostly for COPY into the indexed member tables to finish), during which nothing else of
+    the import could run on it. Batches are committed one at a time, in file order. A batch
+    is prepared before the batch ahead of it is committed: that is safe because rows with the
+    same key (an ID number) never meet in two batches (the second is an in-file repeat, an
+    error row), and a concurrent write by someone else is caught by the database's unique
+    keys (the writer's ``commit`` raises :class:`RetryBatch`; the batch is then prepared and
+    written again, here, after the one ahead)."""
+
+    def __init__(self, writer, stats: ImportStats):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from gonghui.platform.imports.bulk import apply_bulk_settings
+
+        self.writer, self.stats = writer, stats
+        self.executor = ThreadPoolExecutor(
+            1, thread_name_prefix="import-writer", initializer=apply_bulk_settings
+        )
+        self.inflight = None  # (future, rows) of the batch being committed
+
+    def write(self, rows: list[RowResult]) -> list[RowResult]:
+        """Prepare ``rows``, wait for the batch ahead, hand ``rows`` to the writer thread.
+        Returns the refused rows: this batch's, and the batch ahead's if it failed again."""
+        if not rows:
+            return self.wait()
+        plan, refused = self.writer.prepare(rows)
+        refused = refused + self.wait()
+        future = self.executor.submit(self.writer.commit, plan, self.stats)
+        self.inflight = (future, plan.rows)
+        return refused
+
+    def wait(self) -> list[RowResult]:
+        """Wait until the batch being committed is; the rows it refused."""
+        if self.inflight is None:
+            return []
+        future, rows = self.inflight
+        self.inflight = None
+        try:
+            future.result()
+        except RetryBatch:
+            return self.writer.write(rows, self.stats)
+        return []
+
+    def close(self) -> None:
+        """Wait for the writer thread (an import that failed keeps the batches committed
+        before, as it would writing on one thread), close its connection, end it."""
+        try:
+            if self.inflight is not None:
+                self.inflight[0].exception()
+        finally:
+            self.inflight = None
+            # looked up on the writer thread: its own connection, not this thread's
+            self.executor.submit(lambda: connection.close()).exception()
+            self.executor.shutdown(wait=True)
+
+
 def _finished(chunks, cleaner, seen: SeenKeys):
     """The rows of ``chunks`` finished by the cleaner, each with the earlier row of the file
     that had its key."""
@@ -218,12 +302,19 @@ def process_rows(
     rows it refused) in batches, reporting progress after each batch."""
     pending: list[RowResult] = []
     read = 0
+    overlapped = OverlappedWriter(writer, stats) if overlap_possible(writer) else None
 
-    def flush():
-        for row in writer.write(pending, stats):
+    def refused(rows: list[RowResult]) -> None:
+        for row in rows:
             stats.errors += 1
             if on_error:
                 on_error(row)
+
+    def flush():
+        if overlapped is not None:
+            refused(overlapped.write(list(pending)))
+        else:
+            refused(writer.write(pending, stats))
         pending.clear()
         stats.processed_rows = read
         if on_progress:
@@ -256,7 +347,13 @@ def process_rows(
             if read % batch_size == 0:
                 flush()
         flush()
+        if overlapped is not None:
+            refused(overlapped.wait())
+            if on_progress:
+                on_progress(stats)
     finally:
+        if overlapped is not None:
+            overlapped.close()
         for closable in (results, chunks):
             close = getattr(closable, "close", None)
             if close:
