@@ -362,6 +362,9 @@ GONGHUI_IMPORT_WORKERS = env_int(
     "GONGHUI_IMPORT_WORKERS", min(4, max(1, (os.cpu_count() or 1) - 1))
 )
 GONGHUI_IMPORT_WORKERS_FROM = env_int("GONGHUI_IMPORT_WORKERS_FROM", 20_000)
+# PostgreSQL: commit each import batch on a writer thread (a second connection) while the next
+# batch is prepared (platform/imports/pipeline.OverlappedWriter; ADR 0015).
+GONGHUI_IMPORT_OVERLAP = env_bool("GONGHUI_IMPORT_OVERLAP", True)
 
 # --- Security headers ----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -160,15 +160,31 @@ def fast_mobile(text: str) -> str:
     usual case): parsing ``+86`` plus 11 digits gives exactly ``PhoneNumber(86, digits)``, and
     a number whose type is a mobile type is valid, so one type lookup in libphonenumber's
     metadata decides, as in ``normalize_mobile`` (which costs ~40 µs a number, a quarter of
-    cleaning a row). Anything else goes through ``normalize_mobile`` itself."""
+    cleaning a row). Anything else goes through ``normalize_mobile`` itself.
+
+    The type of a plain 11-digit number ``1[3-9]…`` depends only on its first
+    ``MOBILE_TYPE_DIGITS`` digits in libphonenumber's metadata for China (its mobile patterns
+    are ``1(?:610\\d|740[0-5])\\d{6}`` and three-digit prefixes followed by ``\\d{8}``; its
+    fixed-line and other 11-digit patterns start with ``10``), so the answer is remembered per
+    prefix (at most 70,000 of them); ``test_cells`` checks that property against the installed
+    metadata, so an upgrade that breaks it fails the tests. Saves ~6 µs a row (a tenth of
+    cleaning one)."""
     if not (isinstance(text, str) and PLAIN_MOBILE_RE.match(text)):
         return normalize_mobile(text)
-    number_type = phonenumbers.number_type(
-        phonenumbers.PhoneNumber(country_code=86, national_number=int(text))
-    )
-    if number_type not in _MOBILE_TYPES:
+    prefix = text[:MOBILE_TYPE_DIGITS]
+    mobile = _MOBILE_PREFIXES.get(prefix)
+    if mobile is None:
+        number_type = phonenumbers.number_type(
+            phonenumbers.PhoneNumber(country_code=86, national_number=int(text))
+        )
+        mobile = _MOBILE_PREFIXES[prefix] = number_type in _MOBILE_TYPES
+    if not mobile:
         raise MobileError("unallocated")
     return text
+
+
+MOBILE_TYPE_DIGITS = 5
+_MOBILE_PREFIXES: dict[str, bool] = {}
 
 
 def clean_phone(value) -> tuple[str, list]:

@@ -23,9 +23,25 @@ def test_seen_keys_give_the_first_row_of_each_repeat():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("flush", [1, 3, 50_000])
+def test_seen_keys_find_repeats_in_memory_and_in_the_table(flush):
+    seen = SeenKeys()
+    seen.FLUSH = flush
+    try:
+        assert seen.first_rows({"a": 2, "b": 3}) == {}
+        assert seen.first_rows({"c": 4, "a": 5}) == {"a": 2}
+        assert seen.first_rows({"d": 6, "e": 7, "f": 8}) == {}
+        assert seen.first_rows({"b": 9, "f": 10, "g": 11}) == {"b": 3, "f": 8}
+        assert len(seen.pending) < max(flush, 2)  # the rest went to the table
+    finally:
+        seen.close()
+
+
+@pytest.mark.django_db
 def test_seen_keys_survive_a_full_filter(monkeypatch):
     # every bit set: each key is looked up, and only real repeats are reported
     seen = SeenKeys()
+    seen.FLUSH = 1000
     seen.bits = bytearray(b"\xff" * len(seen.bits))
     try:
         assert seen.first_rows({f"k{i}": i for i in range(1200)}) == {}
@@ -64,3 +80,20 @@ def test_reserved_ids_are_ascending_and_never_handed_out_twice():
     second = list(reserve_ids(ImportJob, 3))
     assert first == list(range(first[0], first[0] + 4000))
     assert second[0] > first[-1] and second == sorted(second) and len(set(second)) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("comma", [False, True])
+def test_any_of_finds_exactly_the_rows_with_those_values(comma):
+    from django.contrib.auth import get_user_model
+
+    from gonghui.platform.imports.bulk import any_of
+
+    User = get_user_model()
+    names = [f"u{i}{',x' if comma and i % 7 == 0 else ''}" for i in range(150)]
+    User.objects.bulk_create([User(username=n) for n in [*names, "other", "u1x"]])
+    wanted = [*names[::2], "absent"]
+    found = set(any_of(User.objects.all(), "username", wanted).values_list("username", flat=True))
+    assert found == set(names[::2])
+    ids = list(User.objects.filter(username__in=names[:120]).values_list("pk", flat=True))
+    assert set(any_of(User.objects.all(), "id", ids).values_list("pk", flat=True)) == set(ids)
