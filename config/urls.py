@@ -7,7 +7,14 @@ from gonghui.accounts.admin import own_password_change
 from gonghui.assistance.console_views import attachment_download, queues_view
 from gonghui.console.sites import console_site
 from gonghui.console.views import reveal_view
-from gonghui.members.console_views import join_poster, join_qr, verify_card_view
+from gonghui.members.console_views import (
+    card_link,
+    join_link,
+    join_poster,
+    join_qr,
+    verify_card_link,
+    verify_card_view,
+)
 from gonghui.portal.public import healthz, landing
 
 urlpatterns = [
@@ -19,6 +26,14 @@ urlpatterns = [
     # was just revoked (the admin would first demand a permission it no longer has).
     path("console/logout/", console_site.logout, name="console-logout"),
     path("console/verify/", console_site.admin_view(verify_card_view), name="console-verify"),
+    path(
+        "console/verify/<str:token>/",
+        console_site.admin_view(verify_card_link),
+        name="console-verify-card",
+    ),
+    # Short URLs in QR codes: a card (a staff phone opens the result) and a join poster.
+    path("v/<str:token>", card_link, name="card-link"),
+    path("j/<str:token>", join_link, name="join-link"),
     path(
         "console/members/joinchannel/<int:pk>/poster/",
         console_site.admin_view(join_poster),

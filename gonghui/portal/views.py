@@ -29,7 +29,7 @@ from gonghui.members.choices import TransferInitiator, TransferState
 from gonghui.members.identity import claims_on_my_record
 from gonghui.members.models import JoinChannel, JoinRequest, Person, Transfer
 from gonghui.members.posters import qr_svg_inline
-from gonghui.members.tokens import CARD_VALID_DAYS, card_token, channel_for_token
+from gonghui.members.tokens import CARD_VALID_DAYS, card_path, card_token, channel_for_token
 from gonghui.members.workflows import join_request_states, transfer_states
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
@@ -459,11 +459,14 @@ def card(request):
     context = {"person": person, "membership": membership}
     if membership is not None:
         token = card_token(membership)
+        # The QR holds the card's short URL: a staff phone's camera opens the verification,
+        # a scanner gun types it into /console/verify/.
+        url = request.build_absolute_uri(card_path(token))
         context.update(
             token=token,
             # segno renders the SVG and escapes the title; the signed token is our own.
             qr_svg=mark_safe(  # noqa: S308 # nosec B308 B703
-                qr_svg_inline(token, scale=4, title=_("Membership card code"))
+                qr_svg_inline(url, scale=4, title=_("Membership card code"))
             ),
             valid_days=CARD_VALID_DAYS,
         )

@@ -7,7 +7,7 @@ import segno  # noqa: F401 - the QR library the posters use
 
 from gonghui.members import actions
 from gonghui.members.testing import MembershipFactory, PersonFactory
-from gonghui.members.tokens import card_token, join_token
+from gonghui.members.tokens import card_token
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.testing.factories import MemberFactory, staff_with_role
 
@@ -95,7 +95,7 @@ def test_poster_for_an_insider(client, tree, channel):
     assert response.status_code == 200
     html = response.content.decode()
     assert "渝北测试公司工会" in html and "<svg" in html
-    assert f"http://testserver/m/join/{join_token(channel)}/" in html
+    assert f"http://testserver/j/{channel.token}" in html
     assert "@media print" in html and "A4" in html
 
 
@@ -114,7 +114,7 @@ def test_qr_downloads(client, tree, channel):
 def test_qr_encodes_the_join_url(client, tree, channel):
     from gonghui.members.posters import qr_file
 
-    content, _ = qr_file(f"http://testserver/m/join/{join_token(channel)}/", "svg")
+    content, _ = qr_file(f"http://testserver/j/{channel.token}", "svg")
     client.force_login(tree.yubei_admin)
     svg = client.get(f"/console/members/joinchannel/{channel.pk}/qr.svg")
     assert svg.content == content

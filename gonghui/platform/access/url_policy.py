@@ -31,6 +31,10 @@ POLICIES: Final[list[tuple[re.Pattern[str], Policy]]] = [
         (r"^i18n/", "public"),  # language switch
         (r"^static/", "public"),
         (r"^admin/", "public"),  # a redirect to /console/
+        # Short URLs in QR codes, redirects only: a card's (to /console/verify/<token>/, where
+        # the console's login comes first) and a join poster's (to /m/join/<signed>/).
+        (r"^v/", "public"),
+        (r"^j/", "public"),
         # Staff console
         (r"^console/login/", "public"),
         # POST only; ends whatever session there is, also for a staff account without grants.
