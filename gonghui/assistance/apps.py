@@ -13,6 +13,9 @@ class AssistanceConfig(AppConfig):
         from gonghui.platform.calendar.deadlines import register
 
         register(deadlines.PUBLICITY)
+        from gonghui.assistance import todos
+
+        todos.register()  # the queues on the start page; assistance staff land on them
 
         # Condolence visits join the import engine (platform/imports/jobs.py imports no app).
         from gonghui.assistance import visits_import

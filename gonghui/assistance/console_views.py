@@ -13,9 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.assistance import queries
+from gonghui.assistance import queries, todos
 from gonghui.assistance.admin_cases import _render, case_url
-from gonghui.assistance.choices import ObjectionDecision
+from gonghui.assistance.choices import ApplicationState, ObjectionDecision
 from gonghui.assistance.models import AidItem, Application, Attachment
 from gonghui.platform.access.scoping import get_scoped_or_404
 from gonghui.platform.audit.services import record_event
@@ -41,7 +41,8 @@ def _queue_permission(name: str) -> str:
     return UNPAID_PERMISSION if name == "unpaid" else queries.QUEUES[name][0]
 
 
-def _application_row(app) -> dict:
+def _application_row(app, today) -> dict:
+    since = getattr(app, "since", None)
     return {
         "url": case_url(app),
         "number": app.number,
@@ -50,6 +51,10 @@ def _application_row(app) -> dict:
         "date": app.submitted_at,
         "amount": getattr(app, "requested_total", None),
         "publicity_end": app.publicity_end,
+        # How long the case has waited at its step (working days), and the step's due day
+        # where a deadline rule sets one (the publicity's last working day).
+        "waiting": todos.waiting_days(since, today),
+        "due": app.publicity_end if app.state == ApplicationState.PUBLICITY else None,
         # Publicity has run its working days: the case waits for 结束公示 (end_publicity).
         "publicity_over": bool(app.publicity_end and timezone.localdate() > app.publicity_end),
         "objections": getattr(app, "objection_count", None),
@@ -57,9 +62,10 @@ def _application_row(app) -> dict:
     }
 
 
-def _item_row(item) -> dict:
+def _item_row(item, today) -> dict:
     app = item.application
     return {
+        "waiting": todos.waiting_days(app.approved_at, today),
         "url": case_url(app),
         "number": app.number,
         "name": mask_name(app.applicant.name),
@@ -73,6 +79,7 @@ def _item_row(item) -> dict:
 def queues_view(request):
     """The user's work queues: one section per step the user may act on."""
     user = request.user
+    today = timezone.localdate()
     sections = []
     for name, title in QUEUE_TITLES:
         if not user.has_perm(_queue_permission(name)):
@@ -81,7 +88,8 @@ def queues_view(request):
         if name == "unpaid":
             count = qs.count()
             rows = [
-                _item_row(i) for i in qs.order_by("application__approved_at", "pk")[:QUEUE_ROWS]
+                _item_row(i, today)
+                for i in qs.order_by("application__approved_at", "pk")[:QUEUE_ROWS]
             ]
         else:
             qs = qs.annotate(
@@ -99,8 +107,13 @@ def queues_view(request):
                     distinct=True,
                 ),
             )
+            # Most urgent first: the publicity that ends first, else the longest waiting.
+            urgency = ["since", "pk"]
+            if name == "publicity":
+                urgency = ["publicity_end", *urgency]
+            qs = qs.annotate(since=todos.in_step_since()).order_by(*urgency)
             count = qs.count()
-            rows = [_application_row(a) for a in qs[:QUEUE_ROWS]]
+            rows = [_application_row(a, today) for a in qs[:QUEUE_ROWS]]
         link = None
         if name == "unpaid":
             try:
@@ -122,7 +135,7 @@ def queues_view(request):
     return _render(
         request,
         "assistance/console/cases_queues.html",
-        {"sections": sections},
+        {"sections": sections, "home_url": f"{reverse('console:index')}?home=1"},
         title=_("Work queues"),
         opts=Application._meta,
     )

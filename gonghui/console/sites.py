@@ -13,8 +13,10 @@ class ConsoleSite(UnfoldAdminSite):
     index_template = "console/index.html"
 
     def index(self, request, extra_context=None):
-        from gonghui.console.dashboard import dashboard_context
+        from gonghui.console.dashboard import dashboard_context, landing_redirect
 
+        if (redirect := landing_redirect(request)) is not None:
+            return redirect  # assistance staff start on their queues
         extra_context = {**(extra_context or {}), **dashboard_context(request)}
         return super().index(request, extra_context)
 

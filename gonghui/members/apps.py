@@ -12,6 +12,9 @@ class MembersConfig(AppConfig):
         from gonghui.platform.calendar.deadlines import register
 
         queries.register()
+        from gonghui.members import todos
+
+        todos.register()  # join applications and transfers on the start page
         register(deadlines.JOIN_REVIEW)
 
         # The declared transitions of join requests, transfers and memberships (the console,

@@ -17,6 +17,9 @@ class OrgsConfig(AppConfig):
         from gonghui.platform.workflow.transitions import register
 
         register_start_page_section(queries.start_page_figures)
+        from gonghui.orgs import todos
+
+        todos.register()  # terms due for election, letters not signed: the start page
         # The declared transitions of the org's status, the founding application and the
         # duty list: the console's buttons and the API's endpoints are built from them.
         register(Org, org_status)

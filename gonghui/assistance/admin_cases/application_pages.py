@@ -46,6 +46,7 @@ from gonghui.console.sites import console_site
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail, mask_name, mask_phone
 from gonghui.platform.workflow.faces import offer_for, offers
+from gonghui.platform.workflow.steps import step_marks
 
 
 def step_url(application, name: str) -> str:
@@ -227,7 +228,10 @@ class ApplicationAdmin(ScopedModelAdmin):
             (s, STEP_LABELS.get(s.name, s.name))
             for s in application.steps.all().order_by("at", "id")
         ]
+        marks, off_path = step_marks(application, [s.from_state for s, _label in history])
         context = {
+            "step_marks": marks,
+            "off_path": off_path,
             "application": application,
             "file": file,
             "file_link": file_url(file)

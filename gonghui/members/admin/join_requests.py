@@ -22,6 +22,7 @@ from gonghui.members.choices import JoinRequestState
 from gonghui.members.deadlines import JOIN_REVIEW, submitted_on
 from gonghui.members.models import JoinRequest
 from gonghui.members.search import overdue_join_requests, submitted_before_for_age
+from gonghui.members.todos import due_soon_join_requests
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.calendar.deadlines import DeadlineStatus
 from gonghui.platform.calendar.workdays import CalendarYearMissing
@@ -66,6 +67,7 @@ class JoinAgeFilter(DropdownFilter):
         return [
             ("5", _("More than 5 working days")),
             ("10", _("More than 10 working days")),
+            ("due_soon", _("Due soon")),
             ("overdue", _("Overdue")),
         ]
 
@@ -75,6 +77,8 @@ class JoinAgeFilter(DropdownFilter):
             return queryset
         if value == "overdue":
             return overdue_join_requests(queryset)
+        if value == "due_soon":
+            return due_soon_join_requests(queryset)
         try:
             days = int(value)
         except ValueError:
@@ -184,7 +188,8 @@ class JoinRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
 
-    @admin.display(description=_("Working days waiting"))
+    # The oldest application is the most urgent: both clock columns sort by the submission.
+    @admin.display(description=_("Working days waiting"), ordering="submitted_at")
     def age(self, obj):
         end = timezone.localdate(obj.decided_at) if obj.decided_at else timezone.localdate()
         try:
@@ -192,7 +197,7 @@ class JoinRequestAdmin(TransitionAdmin, ScopedModelAdmin):
         except CalendarYearMissing as exc:
             return format_html('<span title="{}">?</span>', exc.message)
 
-    @admin.display(description=_("Review due"))
+    @admin.display(description=_("Review due"), ordering="submitted_at")
     def overdue_badge(self, obj):
         """The review's due day on the holiday calendar, red once overdue, amber when due
         within three working days; a year missing from the calendar is said, not guessed."""

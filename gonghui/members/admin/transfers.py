@@ -13,8 +13,24 @@ from gonghui.console.paginator import CappedPaginator
 from gonghui.console.sites import console_site
 from gonghui.members.admin.shared import TransferSubtreeFilter
 from gonghui.members.models import Transfer
+from gonghui.members.todos import WAITING_ON_ME, transfers_waiting_on
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.faces import TransitionAdmin
+
+
+class WaitingOnFilter(admin.SimpleListFilter):
+    """Open transfers whose next decision is the user's side (the start page links here)."""
+
+    title = _("waiting for")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [(WAITING_ON_ME, _("My union's decision"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == WAITING_ON_ME:
+            return transfers_waiting_on(request.user, queryset)
+        return queryset
 
 
 @admin.register(Transfer, site=console_site)
@@ -28,7 +44,7 @@ class TransferAdmin(TransitionAdmin, ScopedModelAdmin):
         "requested_at",
     ]
     list_select_related = ["membership__person", "from_org", "to_org"]
-    list_filter = ["state", "initiated_by", TransferSubtreeFilter]
+    list_filter = [WaitingOnFilter, "state", "initiated_by", TransferSubtreeFilter]
     list_filter_submit = True
     ordering = ["-requested_at", "-id"]
     list_per_page = 50

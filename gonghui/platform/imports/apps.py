@@ -14,3 +14,6 @@ class ImportsConfig(AppConfig):
         from gonghui.platform.imports.workflows import register_workflows
 
         register_workflows()
+        from gonghui.platform.imports import todos
+
+        todos.register()  # failed imports and refused rows on the start page

@@ -1,0 +1,83 @@
+"""Import jobs that need their uploader's attention, on the console start page (registered in
+``ImportsConfig.ready``): the user's own uploads that failed, or finished with rows refused
+(the error workbook says which; it is kept until the retention purge deletes the files).
+
+Read through ``restrict`` with each registered importer's permission, like the job list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.platform.access.scoping import restrict, user_permissions
+from gonghui.platform.imports.jobs import _importers
+from gonghui.platform.imports.models import ImportJob, ImportStatus
+from gonghui.platform.todos import OVERDUE, Todo, TodoSource, count_and_oldest
+
+GROUP = _("Imports")
+
+
+def job_todos(user, today: date) -> list[Todo]:
+    held = user_permissions(user)
+    kinds = sorted(kind for kind, importer in _importers.items() if importer.permission in held)
+    if not kinds:
+        return []
+    visible = Q(pk__in=[])
+    for kind in kinds:
+        ids = restrict(ImportJob, user, _importers[kind].permission).filter(kind=kind)
+        visible |= Q(pk__in=ids.values("pk"))
+    jobs = ImportJob.objects.filter(visible, created_by=user, files_deleted_at__isnull=True)
+    row = count_and_oldest(
+        jobs.filter(Q(status=ImportStatus.FAILED) | Q(status=ImportStatus.DONE, error_count__gt=0)),
+        "finished_at",
+        failed=Q(status=ImportStatus.FAILED),
+    )
+    url = reverse("console:imports_importjob_changelist")
+    todos = []
+    if row["failed"]:
+        todos.append(
+            Todo(
+                label=_("Your imports that failed"),
+                count=row["failed"],
+                url=f"{url}?status__exact={ImportStatus.FAILED}",
+                level=OVERDUE,
+                group=GROUP,
+                oldest_days=_days(row["failed_oldest"], today),
+                working=False,
+            )
+        )
+    with_errors = row["n"] - row["failed"]
+    if with_errors:
+        todos.append(
+            Todo(
+                label=_("Your imports with refused rows: correct them from the error workbook"),
+                count=with_errors,
+                url=f"{url}?status__exact={ImportStatus.DONE}",
+                group=GROUP,
+                oldest_days=_days(row["oldest"], today),
+                working=False,
+            )
+        )
+    return todos
+
+
+def _days(moment, today: date) -> int | None:
+    if moment is None:
+        return None
+    return (today - timezone.localdate(moment)).days
+
+
+# Relevant to whoever holds an importer's permission: the importers register after this app,
+# so the source asks every user and checks the permissions itself (one set lookup).
+SOURCE = TodoSource("imports.jobs", _("Imports"), (), job_todos)
+
+
+def register() -> None:
+    from gonghui.platform.todos import register_todo_source
+
+    register_todo_source(SOURCE)
