@@ -21,7 +21,7 @@ from gonghui.platform.workflow.faces import TransitionAdmin
 class WaitingOnFilter(admin.SimpleListFilter):
     """Open transfers whose next decision is the user's side (the start page links here)."""
 
-    title = _("waiting for")
+    title = _("whose decision")
     parameter_name = "waiting"
 
     def lookups(self, request, model_admin):
