@@ -112,3 +112,15 @@ def test_the_case_page_shows_where_the_case_is_among_its_steps(client, tree, sta
     statuses = [m.status for m in response.context["step_marks"]]
     assert "current" not in statuses and statuses[:3] == ["done", "done", "done"]
     assert returned.state == S.RETURNED
+
+
+@pytest.mark.chinese
+def test_the_queue_and_the_step_indicator_read_in_chinese(client, tree, staff, funded):
+    application = staff_application(staff, tree.grassroots, make_person(tree.grassroots, 5))
+    application = advance(staff, application, S.HOME_VISIT)
+    client.force_login(staff.officer)
+    queue = client.get(QUEUES).content.decode()
+    assert "本环节已等待（工作日）" in queue and "我的全部待办" in queue
+    url = reverse("console:assistance_application_change", args=[application.pk])
+    page = client.get(url).content.decode()
+    assert 'aria-label="办理进度"' in page

@@ -139,3 +139,13 @@ def test_a_source_whose_calendar_year_is_missing_says_so(tree):
     finally:
         unregister_todo_source("tests.broken")
     assert any("1999" in t.problem for t in found)
+
+
+@pytest.mark.chinese
+def test_the_start_page_reads_in_chinese(client, overdue_world):
+    client.force_login(overdue_world.yubei_admin)
+    page = client.get("/console/").content.decode()
+    assert "我的待办" in page
+    assert "已超过审核期限的入会申请" in page and "已等待 21 个工作日" in page
+    assert "渝北区总工会：本届委员会任期已满，请组织换届选举" in page
+    assert "已逾期 10 天" in page
