@@ -42,14 +42,16 @@ def check_upload(name: str, size: int, limit: int | None = None) -> None:
         raise ActionError(too_large_message(limit), code="file_size")
 
 
-def store_upload(ctx, *, kind: str, org: Model, upload, permission: str) -> ImportJob:
+def store_upload(
+    ctx, *, kind: str, org: Model, upload, permission: str, max_bytes: int | None = None
+) -> ImportJob:
     """The body of every importer's upload action: check the file by its name and size, store
     it (sealed at rest) for ``org`` and queue its import (see jobs.start_import_job)."""
     from gonghui.platform.imports.jobs import start_import_job
 
     org = ctx.require(org, permission)
     name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
-    check_upload(name, upload.size)
+    check_upload(name, upload.size, max_bytes)
     job = ImportJob(kind=kind, org=org, created_by=ctx.actor, original_name=name)
     job.file.save(name, upload, save=False)
     job.save()
@@ -57,6 +59,35 @@ def store_upload(ctx, *, kind: str, org: Model, upload, permission: str) -> Impo
     ctx.org = org
     start_import_job(job)
     return job
+
+
+# A file an operator imports on the server (``manage.py import_file``): no web request carries
+# it, so the upload limit does not apply; this bound only stops a wrong file (a database dump).
+COMMAND_MAX_BYTES = 4 * 1024 * MB
+
+
+@action("imports.load_file")
+def load_file(ctx, *, kind: str, org: Model, upload) -> ImportJob:
+    """Import a file from the server's disk as ``ctx.actor`` (``manage.py import_file``: a city
+    federation's migration from an old system, a 1M-row roster larger than an upload may be):
+    the same permission, scope, checks, job, error workbook and audit as an upload of that
+    kind, without the upload's size limit."""
+    from django.core.exceptions import PermissionDenied
+
+    from gonghui.platform.access.scoping import user_permissions
+    from gonghui.platform.imports.jobs import permission_for
+
+    permission = permission_for(kind)
+    if permission not in user_permissions(ctx.actor):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return store_upload(
+        ctx,
+        kind=kind,
+        org=org,
+        upload=upload,
+        permission=permission,
+        max_bytes=COMMAND_MAX_BYTES,
+    )
 
 
 @action("members.upload_roster", permission="members.import_roster")
