@@ -149,3 +149,18 @@ def test_the_start_page_reads_in_chinese(client, overdue_world):
     assert "已超过审核期限的入会申请" in page and "已等待 21 个工作日" in page
     assert "渝北区总工会：本届委员会任期已满，请组织换届选举" in page
     assert "已逾期 10 天" in page
+
+
+def test_the_join_queue_shows_its_clock_columns_oldest_first(client, tree):
+    newer = submitted_working_days_ago(tree.grassroots, 2)
+    older = submitted_working_days_ago(tree.grassroots, 16)
+    client.force_login(tree.yubei_admin)
+    response = client.get("/console/members/joinrequest/")
+    page = response.content.decode()
+    assert "Working days waiting" in page and "Review due" in page
+    assert list(response.context["cl"].result_list) == [older, newer]
+    # the waiting column sorts (newest first when reversed)
+    headers = response.context["cl"].get_ordering_field_columns()
+    assert headers  # ordered by a column the user can click
+    reversed_order = client.get("/console/members/joinrequest/", {"o": "-7"})
+    assert list(reversed_order.context["cl"].result_list) == [newer, older]
