@@ -135,7 +135,19 @@ def assistance_start_page(t):
             for _ in range(k):
                 ApplicationFactory(org=make_grassroots(t.township), state=state)
 
-    return "assistance_officer", "/console/", grow, FORM
+    # An assistance officer lands on the queues; ``?home=1`` is their start page.
+    return "assistance_officer", "/console/?home=1", grow, FORM
+
+
+def assistance_queues(t):
+    """The queues an assistance officer lands on: waiting days and due days per row."""
+
+    def grow(k):
+        for state in ("submitted", "home_visit", "publicity"):
+            for _ in range(k):
+                ApplicationFactory(org=make_grassroots(t.township), state=state)
+
+    return "assistance_officer", "/console/assistance/queues/", grow, FORM
 
 
 PAGES = [
@@ -149,6 +161,7 @@ PAGES = [
     deadline_change,
     start_page,
     assistance_start_page,
+    assistance_queues,
 ]
 XFAIL: dict = {}
 
