@@ -37,6 +37,7 @@ from gonghui.platform.imports import actions
 from gonghui.platform.imports.forms import ImportUploadForm
 from gonghui.platform.imports.jobs import importer_for, permission_for
 from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
+from gonghui.platform.imports.todos import AttentionFilter
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.faces import TransitionAdmin, offers
@@ -78,7 +79,7 @@ class ImportJobAdmin(ScopedModelAdmin):
         "error_count",
         "created_at",
     ]
-    list_filter = ["status"]
+    list_filter = [AttentionFilter, "status"]
     list_per_page = 50
     list_select_related = ["org"]
     ordering = ["-id"]

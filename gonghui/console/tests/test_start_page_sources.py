@@ -63,8 +63,11 @@ def test_imports_that_need_their_uploader(client, tree):
     todos = client.get("/console/").context["todos"]
     failed = line(todos, "imports that failed")
     assert (failed.count, failed.oldest_days) == (1, 3)
-    assert client.get(failed.url).status_code == 200
-    assert line(todos, "refused rows").count == 1
+    assert len(client.get(failed.url).context["cl"].result_list) == 1
+    refused = line(todos, "refused rows")
+    assert refused.count == 1
+    listed = client.get(refused.url).context["cl"].result_list
+    assert [job.error_count for job in listed] == [4]
 
 
 def test_payments_the_bank_refused(client, tree):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,35 @@ from gonghui.platform.imports.models import ImportJob, ImportStatus
 from gonghui.platform.todos import OVERDUE, Todo, TodoSource, count_and_oldest
 
 GROUP = _("Imports")
+
+
+FAILED, REFUSED_ROWS = "failed", "refused_rows"
+
+
+def needing_attention(qs, user, which: str):
+    """The user's own jobs in ``qs`` that failed (``FAILED``) or finished with refused rows
+    (``REFUSED_ROWS``), while their files are kept."""
+    mine = qs.filter(created_by=user, files_deleted_at__isnull=True)
+    if which == FAILED:
+        return mine.filter(status=ImportStatus.FAILED)
+    if which == REFUSED_ROWS:
+        return mine.filter(status=ImportStatus.DONE, error_count__gt=0)
+    return qs
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """The job list's filter the start page links to (``?attention=failed``)."""
+
+    title = _("needs my attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [(FAILED, _("Failed")), (REFUSED_ROWS, _("Rows refused"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in (FAILED, REFUSED_ROWS):
+            return needing_attention(queryset, request.user, self.value())
+        return queryset
 
 
 def job_todos(user, today: date) -> list[Todo]:
@@ -44,7 +74,7 @@ def job_todos(user, today: date) -> list[Todo]:
             Todo(
                 label=_("Your imports that failed"),
                 count=row["failed"],
-                url=f"{url}?status__exact={ImportStatus.FAILED}",
+                url=f"{url}?attention={FAILED}",
                 level=OVERDUE,
                 group=GROUP,
                 oldest_days=_days(row["failed_oldest"], today),
@@ -57,7 +87,7 @@ def job_todos(user, today: date) -> list[Todo]:
             Todo(
                 label=_("Your imports with refused rows: correct them from the error workbook"),
                 count=with_errors,
-                url=f"{url}?status__exact={ImportStatus.DONE}",
+                url=f"{url}?attention={REFUSED_ROWS}",
                 group=GROUP,
                 oldest_days=_days(row["oldest"], today),
                 working=False,
