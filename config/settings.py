@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "gonghui.platform.security",
     "gonghui.platform.calendar",
     "gonghui.platform.workflow",
+    "gonghui.platform.consent",
+    "gonghui.platform.inbox",
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
@@ -200,6 +202,8 @@ AUTHENTICATION_BACKENDS = [
     "gonghui.platform.access.backends.GrantBackend",
 ]
 LOGIN_URL = "/console/login/"
+# The console login without ?next= lands on the console start page, not /accounts/profile/.
+LOGIN_REDIRECT_URL = "/console/"
 # Password policy profile (gonghui/accounts/passwords.py, docs/security.md "Login, passwords
 # and sessions"): "dengbao" (等保: 3 of 4 character classes, 90-day expiry for admin and 三员
 # roles) or "asvs" (no composition rule, no expiry). Both: 8 characters (12 for admin and 三员

@@ -41,3 +41,7 @@ class AssistanceConfig(AppConfig):
         from gonghui.assistance.workflows_cases import register_workflows as register_cases
 
         register_cases()  # aid applications, objections, hardship files (workflows_cases.py)
+
+        from gonghui.assistance import inbox
+
+        inbox.register()  # the worker's messages on her hardship application

@@ -43,3 +43,7 @@ class MembersConfig(AppConfig):
                 errors_audit="members.download_import_errors",
             ),
         )
+
+        from gonghui.members import inbox
+
+        inbox.register()  # the worker's messages on her join application and transfer

@@ -101,10 +101,35 @@ class JoinForm(forms.Form):
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
     education = forms.ChoiceField(label=_("Education level"), required=False)
 
-    def __init__(self, *args, employers=(), pools=(), pool_mode="choose", **kwargs):
+    # The privacy notice in force and, apart from it, the separate consent for the ID number
+    # (sensitive personal information, PIPL Art. 29): both required to apply.
+    privacy_notice = forms.BooleanField(
+        label=_("I have read the privacy notice above and agree to it"),
+        error_messages={"required": _("Read the privacy notice and tick to agree.")},
+    )
+    sensitive_consent = forms.BooleanField(
+        label=_("I give my separate consent to the processing of my ID number"),
+        error_messages={
+            "required": _(
+                "Without your separate consent we cannot process your ID number, and you "
+                "cannot apply."
+            )
+        },
+    )
+    notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, employers=(), pools=(), pool_mode="choose", notice=None, **kwargs):
         from gonghui.members.choices import Education, EmploymentForm
 
         super().__init__(*args, **kwargs)
+        self.notice = notice
+        if notice is None:
+            for name in ("privacy_notice", "sensitive_consent", "notice_version"):
+                del self.fields[name]
+        else:
+            self.fields["notice_version"].initial = notice.version
+            if not notice.sensitive:
+                del self.fields["sensitive_consent"]
         self.employers = list(employers)
         self.pool_mode = pool_mode  # "choose", "required" (no union of its own) or "fixed"
         self.fields["employer"].choices = [(str(e.pk), e.name) for e in self.employers]
@@ -121,6 +146,13 @@ class JoinForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.notice is not None and data.get("notice_version") not in (
+            None,
+            self.notice.version,
+        ):
+            self.add_error(
+                "privacy_notice", _("The privacy notice has changed: read the new version.")
+            )
         goes_to_pool = self.pool_mode == "required" or (
             self.pool_mode == "choose" and data.get("no_union")
         )

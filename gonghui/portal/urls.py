@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import assistance_views, views
+from gonghui.portal import assistance_views, consent_views, messages_views, views
 
 app_name = "portal"
 
@@ -31,6 +31,14 @@ urlpatterns = [
         assistance_views.assistance_attachment,
         name="assistance-attachment",
     ),
+    # Privacy notices: the portal's at first login, the separate one before the hardship
+    # application (platform/consent).
+    path("privacy/decline/", consent_views.decline, name="privacy-decline"),
+    path("privacy/<str:purpose>/", consent_views.privacy, name="privacy"),
+    # Messages about her own records (站内信, platform/inbox).
+    path("messages/", messages_views.message_list, name="messages"),
+    path("messages/read/", messages_views.mark_all_read, name="messages-read"),
+    path("messages/<int:pk>/", messages_views.message_open, name="message-open"),
     path("login/", views.login_phone, name="login"),
     path("login/verify/", views.login_verify, name="verify"),
     path("logout/", views.logout_view, name="logout"),

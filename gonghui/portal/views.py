@@ -37,6 +37,9 @@ from gonghui.orgs.queries import union_directory
 from gonghui.platform.audit.context import current
 from gonghui.platform.audit.middleware import client_ip
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.consent.models import ConsentChannel, NoticePurpose
+from gonghui.platform.consent.services import accept_notice, current_notice
+from gonghui.platform.inbox.services import unread_count
 from gonghui.platform.pii.masking import mask_phone
 from gonghui.platform.sms.services import (
     CodeInvalid,
@@ -47,6 +50,7 @@ from gonghui.platform.sms.services import (
 from gonghui.platform.validators import normalize_mobile
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.faces import offer_for, offers, run_posted
+from gonghui.portal.consent_views import needs_portal_consent
 from gonghui.portal.forms import CodeForm, JoinForm, PhoneForm, TransferForm
 
 SESSION_PHONE = "portal_login_phone"
@@ -55,10 +59,16 @@ BACKEND = "gonghui.platform.access.backends.GrantBackend"
 
 
 def member_required(view):
+    """A logged-in worker who has accepted the portal's privacy notice in force (she is
+    asked once at her first login, and again for a new version: consent_views.py)."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated or request.user.kind != "member":
             return redirect(f"{reverse('portal:login')}?next={request.path}")
+        consent_first = needs_portal_consent(request)
+        if consent_first is not None:
+            return redirect(consent_first)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -183,12 +193,14 @@ def join(request, token):
     if channel is None:
         return render(request, "portal/join_invalid.html", status=404)
     setup = _join_setup(channel)
+    notice = current_notice(NoticePurpose.JOIN)
     form_kwargs = {
         "employers": setup["employers"],
         "pools": setup["pools"],
         "pool_mode": setup["pool_mode"],
+        "notice": notice,
     }
-    context = {"channel": channel, "union": channel.org, **setup}
+    context = {"channel": channel, "union": channel.org, "notice": notice, **setup}
     if request.method != "POST":
         initial = {"pool": setup["initial_pool"]}
         if len(setup["employers"]) == 1:
@@ -260,6 +272,16 @@ def _submit_join(request, form, channel) -> dict | None:
         # Said only to the holder of the phone on file (members.actions).
         form.already_member = exc.code == "already_member"
         return None
+    if form.notice is not None:
+        # Her consent, as given on the form she submitted (the version it showed).
+        accept_notice(
+            actor=None,
+            notice=form.notice,
+            separate=bool(data.get("sensitive_consent")),
+            channel=ConsentChannel.JOIN_FORM,
+            phone_index=join_request.phone_index,
+            subject=f"members.joinrequest:{join_request.pk}",
+        )
     # The same page whatever the records say about the ID (issue #11): even an auto-approved
     # join is told here only that the result comes by SMS, which it does at once.
     return {"org": join_request.org.name, "phone": mask_phone(join_request.phone)}
@@ -343,6 +365,7 @@ def home(request):
             "query": query,
             "transfer_form": TransferForm(),
             "masked_phone": mask_phone(request.user.phone),
+            "unread_messages": unread_count(request.user),
         },
     )
 

@@ -93,6 +93,8 @@ def portal_join(client, channel, capture, *, name, id_number, phone):
         "phone": phone,
         "employer_name": "某某外卖平台",
         "employment_form": "food_delivery",
+        "privacy_notice": "on",
+        "sensitive_consent": "on",
     }
     url = f"/m/join/{join_token(channel)}/"
     with capture(execute=True):

@@ -39,6 +39,10 @@ def pools(tree):
     return yubei_pool, jb_pool
 
 
+# The join form's privacy notice and separate consent, ticked.
+CONSENT = {"privacy_notice": "on", "sensitive_consent": "on"}
+
+
 def _fields(n: int, phone: str | None = None) -> dict:
     return {
         "name": "孙七",
@@ -56,7 +60,7 @@ def apply(face, client, channel, n, *, code=None, pool=None, phone=None, ip="127
         SMSCode.objects.update(created_at="2000-01-01T00:00:00Z")  # past the resend wait
         code = send_login_code(phone=data["phone"], ip=None, purpose="join").code
     if face == "portal":
-        form = {**data, "code": code, "step": "submit"}
+        form = {**data, **CONSENT, "code": code, "step": "submit"}
         if pool is not None:
             form.update(no_union="on", pool=str(pool.pk))
         return client.post(f"/m/join/{join_token(channel)}/", form, REMOTE_ADDR=ip)

@@ -96,6 +96,18 @@ class MemberFactory(UserFactory):
     is_staff = False
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
+    @factory.post_generation
+    def consents(self, create, extracted, **kwargs):
+        """The privacy notices in force she has accepted (test set-up): by default the
+        portal's and the hardship application's, so a test of another page starts past them;
+        ``consents=()`` makes a worker who has accepted none."""
+        if not create:
+            return
+        from gonghui.platform.consent.testing import accept_for_test
+
+        for purpose in ("portal", "assistance") if extracted is None else extracted:
+            accept_for_test(self, purpose)
+
 
 def grant(user, org, role="org_admin", include_descendants=True, **kw) -> RoleGrant:
     """Give a role directly (test set-up, not a user action)."""

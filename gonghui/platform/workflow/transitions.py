@@ -132,6 +132,8 @@ class StateMachine:
         setattr(obj, self.field_name, t.target)
         obj.save(update_fields=[self.field_name, *extra_fields])
         ctx.details.setdefault("transition", f"{current}→{t.target}")
+        for listener in _LISTENERS:
+            listener(ctx, obj, t, current)
         return t.target
 
     # --- what a user is offered ------------------------------------------------------------
@@ -242,6 +244,15 @@ class StateMachine:
 # --- registry -------------------------------------------------------------------------------
 
 _MACHINES: dict[str, StateMachine] = {}
+_LISTENERS: list[Callable] = []
+
+
+def listen(listener: Callable) -> None:
+    """Call ``listener(ctx, obj, transition, before)`` after every applied transition, inside
+    the action's transaction (the worker's messages, platform/inbox). Side effects outside the
+    database go through ``ctx.on_commit``."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def register(model, machine: StateMachine) -> StateMachine:

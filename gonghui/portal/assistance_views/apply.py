@@ -37,6 +37,7 @@ from gonghui.portal.assistance_views.reads import (
     current_application,
     own_applications,
 )
+from gonghui.portal.consent_views import needs_assistance_consent
 from gonghui.portal.views import member_required, person_of
 
 
@@ -79,6 +80,11 @@ def assistance_apply(request):
         return redirect("portal:assistance-detail", pk=current.pk)
     if membership is None:
         return render(request, "portal/assistance/not_member.html", {"person": person})
+    # Health, disability and household data only after her separate consent (PIPL Art. 29);
+    # a form posted without it saves nothing.
+    consent_first = needs_assistance_consent(request)
+    if consent_first is not None:
+        return redirect(consent_first)
     if current is not None:
         file = current.file
     else:

@@ -58,6 +58,9 @@ def fields(**overrides):
         "employment_form": "food_delivery",
         "ethnicity": "汉族",
         "education": "senior",
+        # the privacy notice and the separate consent for the ID number, ticked
+        "privacy_notice": "on",
+        "sensitive_consent": "on",
     }
     data.update(overrides)
     return data

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from gonghui.accounts.models import User
 from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.consent.services import current_notice
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.sms.backends import LocmemBackend
 from gonghui.platform.testing.factories import MemberFactory, UserFactory
@@ -20,14 +21,19 @@ PHONE = "13800138000"
 def login(client, django_capture_on_commit_callbacks):
     """Run the phone + code login; returns the response of the code POST."""
 
-    def _login(phone="138 0013 8000", c=None, next_url=None):
+    def _login(phone="138 0013 8000", c=None, next_url=None, accept_privacy=True):
+        """``accept_privacy``: then accept the portal's privacy notice, as she does once."""
         c = c or client
         with django_capture_on_commit_callbacks(execute=True):
             sent = c.post("/m/login/", {"phone": phone})
         assert sent.status_code == 302, sent.content.decode()[:1000]
         code = re.search(r"(?<!\d)\d{6}(?!\d)", LocmemBackend.outbox[-1][1]).group(0)
         url = "/m/login/verify/" + (f"?next={next_url}" if next_url else "")
-        return c.post(url, {"code": code})
+        response = c.post(url, {"code": code})
+        if accept_privacy and response.status_code == 302:
+            version = current_notice("portal").version
+            c.post("/m/privacy/portal/", {"version": version})
+        return response
 
     return _login
 

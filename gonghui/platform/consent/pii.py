@@ -1,0 +1,10 @@
+from gonghui.platform.pii.registry import PIField
+
+PI_FIELDS = {
+    # Only the keyed hash of the phone: whose consent it is, before she has an account.
+    "consent.Consent.phone_index": PIField(
+        "phone_index",
+        "personal",
+        "proving that the person who applied with this phone consented (PIPL Art. 14, 29)",
+    ),
+}
