@@ -178,6 +178,10 @@ class DeadlineEventAdmin(ScopedModelAdmin):
     Read-only; each row links to the record, where the work is done."""
 
     list_display = ["deadline", "record", "org", "started_on", "due_on", "kind", "escalated_to"]
+    # The page of one event names the record and links to it, as the list does, instead of
+    # a content type and an object id.
+    fields = [*list_display, "at"]
+    readonly_fields = fields
     list_filter = ["kind", "rule"]
     list_select_related = ["org", "escalated_to", "content_type"]
     ordering = ["-at", "-id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (group title, [(item title, icon, url name, permission)]). Later issues add their pages.
 GROUPS = [
@@ -170,7 +171,8 @@ GROUPS = [
     (_("Rights protection 一键通"), []),
     (_("Cockpit 驾驶舱"), []),
     (
-        _("System"),
+        # "System" alone is also unfold's theme choice (follow the system): 跟随系统.
+        pgettext_lazy("navigation", "System"),
         [
             (_("Users"), "person", "console:accounts_user_changelist", "accounts.view_user"),
             (

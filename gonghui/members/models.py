@@ -355,7 +355,7 @@ class Transfer(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     requested_at = models.DateTimeField(_("requested"))
-    sender_decided_at = models.DateTimeField(null=True, blank=True)
+    sender_decided_at = models.DateTimeField(_("sending union decided"), null=True, blank=True)
     sender_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

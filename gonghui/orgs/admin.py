@@ -122,7 +122,17 @@ class OrgAdmin(TransitionAdmin, ScopedModelAdmin):
         fields = list(OrgForm.Meta.fields)
         if obj is not None:
             fields.remove("kind")
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only, the form's own inputs would show under their field names
+            # ("Uscc confirmed"): the parent and the phone as they are, no confirmation box.
+            fields[fields.index("parent")] = "parent_org"
+            fields[fields.index("new_contact_phone")] = "masked_phone"
+            fields.remove("uscc_confirmed")
         return fields
+
+    @admin.display(description=_("Parent organisation"))
+    def parent_org(self, obj):
+        return Org.objects.get_parent(obj) or ""
 
     @admin.display(description=_("Contact phone"))
     def masked_phone(self, obj):
@@ -295,6 +305,14 @@ class EmployerAdmin(ScopedModelAdmin):
     search_fields = ["name", "uscc"]
     list_select_related = ["org"]
     autocomplete_fields = []
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A read-only page has no use for the "I checked this code" box, which would
+            # show under its field name.
+            fields = [f for f in fields if f != "uscc_confirmed"]
+        return fields
 
     @admin.display(description=_("Has a union"))
     def union_badge(self, obj):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.assistance import actions, queries
 from gonghui.assistance.admin_cases._shared import (
@@ -62,7 +63,7 @@ file_states.link("console", close_url)
 
 
 class HouseholdRowForm(forms.Form):
-    name = forms.CharField(label=_("Name"), required=False, max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=50)
     relation = forms.ChoiceField(
         label=_("Relation"), required=False, choices=_blank(Relation.choices)
     )

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.contrib.filters.admin import RangeDateFilter
 
 from gonghui.console.base import ActionForm, ScopedModelAdmin
@@ -52,7 +53,7 @@ MEMBERSHIP_DETAIL_FIELDS = [
 
 
 class MembershipAddForm(ActionForm, forms.ModelForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=15)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     identity_checked = forms.BooleanField(
@@ -234,7 +235,7 @@ class PersonAdmin(PersonColumns, ScopedModelAdmin):
     readonly_fields = PERSON_DETAIL_FIELDS
     change_form_template = "members/admin/person_change_form.html"
 
-    @admin.display(description=_("Name"), ordering="name")
+    @admin.display(description=pgettext_lazy("person", "Name"), ordering="name")
     def masked_name(self, obj):
         # The rows are people: sorting by PersonColumns' "person__name" was a 500.
         return mask_name(obj.name)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.contrib.filters.admin import DropdownFilter
 
 from gonghui.members.actions import MEMBER_ORG_KINDS
@@ -107,7 +108,7 @@ class PersonColumns:
     def _person(obj):
         return obj if isinstance(obj, Person) else obj.person
 
-    @admin.display(description=_("Name"), ordering="person__name")
+    @admin.display(description=pgettext_lazy("person", "Name"), ordering="person__name")
     def masked_name(self, obj):
         return mask_name(self._person(obj).name)
 
@@ -124,7 +125,7 @@ class PersonColumns:
     def masked_id_detail(self, obj):
         return mask_id_detail(self._person(obj).id_number)
 
-    @admin.display(description=_("Name"))
+    @admin.display(description=pgettext_lazy("person", "Name"))
     def person_name(self, obj):
         return self._person(obj).name
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gonghui.assistance.choices import NON_MONEY_AID, AidType, Cause, Housing, Relation
 from gonghui.assistance.models import Application, HardshipFile
@@ -165,7 +165,7 @@ class HouseholdRowForm(forms.Form):
     # number never goes back into the page (issue #11): the field stays empty with the masked
     # number as placeholder, and left empty it keeps the saved number (see _action_arguments).
     key = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=50)
     relation = forms.ChoiceField(label=gettext_lazy("Relation to you"), required=False)
     id_number = forms.CharField(
         label=gettext_lazy("ID number"),

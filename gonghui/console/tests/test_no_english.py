@@ -1,0 +1,125 @@
+"""No English in the Chinese console (issue #14): every console page, as the city's
+administrator and as 渝北's assistance officer, reads Chinese.
+
+The walk starts from the start page, each registered model's list and add page and the
+import pages, and follows the links it finds under /console/ once per URL name (so the change
+page of one object per model, its history, the queues, the step pages...). Error pages count:
+a page a role may not open must say so in Chinese.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Min
+from django.urls import NoReverseMatch, reverse
+
+from gonghui.accounts.models import User
+from gonghui.console.sites import console_site
+from gonghui.demo.seed import seed_demo
+from gonghui.platform.testing.english import english_in, walk
+
+pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
+
+# Words people use in Chinese too; units, formats and product names.
+ALLOWED = {
+    "ID",  # 身份证 ID, 对象 ID
+    "PDF",
+    "Excel",
+    "CSV",
+    "QR",
+    "API",
+    "REST",
+    "SMS",
+    "URL",
+    "EN",  # the language switch
+    "English",  # the language switch names English in English
+    "TOTP",
+    "HTML",
+    "JSON",
+    "Word",
+    "WPS",
+    "xlsx",
+    "xls",
+    "csv",
+    "gonghui",  # the product's name
+    "MB",
+    "KB",
+    "PNG",
+    "SVG",
+    "JPEG",
+    "zh",  # language codes in the language menu (ZH-HANS, EN)
+    "hans",
+    "en",
+}
+
+# Pages the walk must not open: they end the session or change something on GET.
+SKIP = ("/console/logout/", "/console/2fa/", "/console/pii/reveal/", "/i18n/")
+
+
+def _seeds() -> list[str]:
+    seeds = ["/console/"]
+    for model in console_site._registry:
+        opts = model._meta
+        for page in ("changelist", "add"):
+            try:
+                seeds.append(reverse(f"console:{opts.app_label}_{opts.model_name}_{page}"))
+            except NoReverseMatch:
+                pass
+        # A record in each state: the buttons and step pages differ from state to state.
+        if any(field.name == "state" for field in opts.get_fields()):
+            firsts = model._default_manager.values("state").annotate(first=Min("pk"))
+            for row in firsts.order_by("state"):
+                seeds.append(
+                    reverse(
+                        f"console:{opts.app_label}_{opts.model_name}_change", args=[row["first"]]
+                    )
+                )
+    for name in ("console:imports_importjob_add", "console:assistance_visit_import"):
+        try:
+            seeds.append(reverse(name))
+        except NoReverseMatch:
+            pass
+    seeds.append("/console/no-such-page/")
+    return seeds
+
+
+def _english_on_console(client) -> dict[str, list[str]]:
+    found = {}
+    pages = 0
+    for path, response in walk(client, _seeds(), "/console/", skip=SKIP):
+        pages += 1
+        english = english_in(response.content.decode(), ALLOWED)
+        if english:
+            found[f"{path} ({response.status_code})"] = english
+    assert pages > 20, "the walk found too few pages to mean anything"
+    return found
+
+
+@pytest.fixture
+def demo():
+    return seed_demo(members_per_union=2)
+
+
+@pytest.mark.parametrize("username", ["city_admin", "yubei_assist"])
+def test_every_console_page_reads_chinese(client, demo, username):
+    client.force_login(User.objects.get(username=username))
+    found = _english_on_console(client)
+    assert not found, "English on console pages:\n" + "\n".join(
+        f"{page}: {texts}" for page, texts in found.items()
+    )
+
+
+def test_console_login_reads_chinese(client, demo):
+    page = client.get("/console/login/")
+    assert english_in(page.content.decode(), ALLOWED) == []
+    assert "欢迎" in page.content.decode()
+
+
+def test_english_in_sees_text_and_attributes_but_not_scripts_or_icons():
+    html = """
+      <p>会员 <span class="material-symbols-outlined">search</span></p>
+      <script>var x = "Hello";</script><style>.a{color:red}</style>
+      <input placeholder="Type to search"><a title="Return to site" href="/x">返回</a>
+      <p>yubei_assist 500112 GB/T 2260 a@b.cn PDF</p><button>Apply Filters</button>
+    """
+    assert english_in(html, {"PDF"}) == ["Type to search", "Return to site", "Apply Filters"]
