@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import admin
 from django.db.models import DateTimeField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -113,21 +114,43 @@ def queue_todos(user, today: date) -> list[Todo]:
     return todos
 
 
+REFUSED = "refused"  # the unpaid-items list's filter the start page links to
+
+
+def refused_payments(user):
+    """Payments the bank refused whose item waits to be paid again."""
+    return restrict(Payment, user, PAY).filter(
+        state=PaymentState.FAILED, item__state=ItemState.APPROVED
+    )
+
+
+class RefusedFilter(admin.SimpleListFilter):
+    """Aid items whose last payment the bank refused (``?payment=refused``)."""
+
+    title = _("payment")
+    parameter_name = "payment"
+
+    def lookups(self, request, model_admin):
+        return [(REFUSED, _("Refused by the bank"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == REFUSED:
+            return queryset.filter(pk__in=refused_payments(request.user).values("item_id"))
+        return queryset
+
+
 def payment_todos(user, today: date) -> list[Todo]:
     unpaid = queries.queue(user, "unpaid")
     row = count_and_oldest(unpaid, "application__approved_at")
     todos = []
     # Refused by the bank and not yet sent again (the item is back among the unpaid).
-    failed = restrict(Payment, user, PAY).filter(
-        state=PaymentState.FAILED, item__state=ItemState.APPROVED
-    )
-    failed_row = count_and_oldest(failed, "settled_at")
+    failed_row = count_and_oldest(refused_payments(user), "settled_at")
     if failed_row["n"]:
         todos.append(
             Todo(
                 label=_("Payments the bank refused: check the account and pay again"),
                 count=failed_row["n"],
-                url=f"{reverse('console:assistance_aiditem_changelist')}?state={ItemState.APPROVED}",
+                url=f"{reverse('console:assistance_aiditem_changelist')}?payment={REFUSED}",
                 level=OVERDUE,
                 group=GROUP,
                 oldest_days=waiting_days(failed_row["oldest"], today),

@@ -22,6 +22,7 @@ from gonghui.assistance import actions
 from gonghui.assistance.admin_money._shared import PAY, _application_link, _call
 from gonghui.assistance.choices import NON_MONEY_AID, AidType, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Budget
+from gonghui.assistance.todos import RefusedFilter
 from gonghui.assistance.workflows_money import prepare
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
@@ -166,7 +167,7 @@ class AidItemAdmin(TransitionAdmin, ScopedModelAdmin):
     change_form_template = "assistance/console/money_aiditem_change_form.html"
     list_display_links = None
     list_select_related = ["application__applicant", "application__org", "budget"]
-    list_filter = [ItemStateFilter, "aid_type", SubtreeFilter]
+    list_filter = [ItemStateFilter, RefusedFilter, "aid_type", SubtreeFilter]
     list_filter_submit = True
     ordering = ["application__approved_at", "pk"]
     list_per_page = 100

@@ -72,6 +72,7 @@ def test_imports_that_need_their_uploader(client, tree):
 
 def test_payments_the_bank_refused(client, tree):
     staff = Staff(tree)
+    PaymentFactory(item__state="approved", item__application__org=tree.grassroots)  # unpaid
     PaymentFactory(
         state="failed",
         settled_at=timezone.now(),
@@ -82,7 +83,8 @@ def test_payments_the_bank_refused(client, tree):
     todos = client.get("/console/?home=1").context["todos"]
     refused = line(todos, "bank refused")
     assert refused.count == 1 and refused.level == "overdue"
-    assert client.get(refused.url).status_code == 200
+    listed = client.get(refused.url).context["cl"].result_list
+    assert len(listed) == 1
 
 
 def test_the_start_page_costs_the_same_for_2_or_20_overdue_applications(tree):
