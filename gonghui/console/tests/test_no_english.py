@@ -9,13 +9,15 @@ a page a role may not open must say so in Chinese.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db.models import Min
 from django.urls import NoReverseMatch, reverse
 
 from gonghui.accounts.models import User
 from gonghui.console.sites import console_site
-from gonghui.demo.seed import seed_demo
+from gonghui.demo.seed import DEMO_PASSWORD, seed_demo
 from gonghui.platform.testing.english import english_in, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
@@ -57,7 +59,8 @@ SKIP = ("/console/logout/", "/console/2fa/", "/console/pii/reveal/", "/i18n/")
 
 
 def _seeds() -> list[str]:
-    seeds = ["/console/"]
+    # /console/ sends assistance staff to their queues; ?home=1 is the start page itself.
+    seeds = ["/console/", "/console/?home=1"]
     for model in console_site._registry:
         opts = model._meta
         for page in ("changelist", "add"):
@@ -109,10 +112,35 @@ def test_every_console_page_reads_chinese(client, demo, username):
     )
 
 
-def test_console_login_reads_chinese(client, demo):
-    page = client.get("/console/login/")
-    assert english_in(page.content.decode(), ALLOWED) == []
-    assert "欢迎" in page.content.decode()
+def test_console_login_reads_chinese_and_leads_back_to_the_home_page(client, demo):
+    page = client.get("/console/login/").content.decode()
+    assert english_in(page, ALLOWED) == []
+    assert "欢迎回到" in page
+    # "Return to site" went to /console/, which is this login page again.
+    assert re.search(r'<a href="/"[^>]*>\s*<span[^>]*>arrow_back</span>\s*返回首页', page)
+
+
+def test_console_login_without_next_lands_on_the_start_page(client, demo):
+    response = client.post("/console/login/", {"username": "city_admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/console/"
+
+
+def test_theme_menu_reads_follow_the_system_and_the_menu_group_system_management(client, demo):
+    client.force_login(User.objects.get(username="sysadmin"))
+    page = client.get("/console/").content.decode()
+    assert "跟随系统" in page
+    # the sidebar group of users, grants and lockouts (not the display name 系统管理员)
+    assert re.search(r">\s*系统管理\s*<", page)
+
+
+def test_a_page_outside_the_role_says_so_in_chinese(client, demo):
+    client.force_login(User.objects.get(username="city_admin"))
+    response = client.get("/console/audit/auditevent/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "403 Forbidden" not in page and "您无权打开此页面" in page
+    assert 'href="/console/"' in page
 
 
 def test_english_in_sees_text_and_attributes_but_not_scripts_or_icons():

@@ -12,7 +12,8 @@ as "PDF" or "Excel").
 ``walk(client, seeds, prefix)`` visits every seed, and one page per URL name (with its
 non-numeric arguments, such as a step's name) among the links it finds: it follows the links of
 each page that stay under ``prefix``, drops query strings, and skips a link whose URL name it
-has already seen (the change page of one object per model, one history page, ...). Error pages count as pages: a 403 or 404 must be Chinese too.
+has already seen (the change page of one object per model, one history page, ...). Error
+pages count as pages: a 403 or 404 must be Chinese too.
 """
 
 from __future__ import annotations
