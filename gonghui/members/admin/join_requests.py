@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.contrib.filters.admin import DropdownFilter
 
 from gonghui.console.base import ScopedModelAdmin
@@ -168,11 +169,11 @@ class JoinRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description=_("Name"))
+    @admin.display(description=pgettext_lazy("person", "Name"))
     def masked_name(self, obj):
         return mask_name(obj.name)
 
-    @admin.display(description=_("Name"))
+    @admin.display(description=pgettext_lazy("person", "Name"))
     def masked_name_detail(self, obj):
         return obj.name
 
