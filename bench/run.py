@@ -11,6 +11,13 @@ small). Results: a new file per run, bench/results/<date>-<vendor>-<scale>-<benc
 revision, the load average before and after each benchmark and, on PostgreSQL, the server
 settings in effect (bench/pgtune.py applies the bench's); and a table on stdout.
 
+Keys: the city's ID numbers and mobiles are encrypted and blind-indexed with the keys of the
+checkout that built it (var/demo-secrets.json, or GONGHUI_PII_KEYS/GONGHUI_BLIND_INDEX_KEY).
+To measure a fixed revision from a copy (git archive), copy that file into the copy's var/
+first: with other keys the import matches none of the city's people (found in #13: 1,444 rows
+of the 1M-row file name people of the city, refused as members elsewhere with the right keys,
+created as new people by runs from a copy with new keys).
+
     python bench/run.py --scale full --only b1 --label before      # B1 alone
     python bench/run.py --scale full --only b1 --b1-big 1000000     # + O on a 1M-row file
 
