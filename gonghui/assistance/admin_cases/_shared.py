@@ -26,7 +26,8 @@ HIDDEN = _("hidden (sensitive)")
 INPUT_CLASS = "border border-base-200 rounded-md px-3 py-2 w-full max-w-2xl"
 
 STEP_LABELS = {
-    "create": _("Created"),
+    # "Created" alone is an import's count of new rows (新增).
+    "create": pgettext_lazy("application", "Created"),
     "submit": _("Submitted"),
     "first_review": _("First review"),
     "home_visit": _("Home visit"),
