@@ -1,11 +1,13 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgsConfig(AppConfig):
     name = "gonghui.orgs"
     label = "orgs"
-    verbose_name = _("Organisations")
+    # The app's name in breadcrumbs and headings: 工会组织, so that it does not read
+    # "组织 › 组织" above the list of organisations (the model's plural).
+    verbose_name = pgettext_lazy("app", "Organisations")
 
     def ready(self):
         from gonghui.console.dashboard import register_start_page_section

@@ -151,3 +151,13 @@ def test_english_in_sees_text_and_attributes_but_not_scripts_or_icons():
       <p>yubei_assist 500112 GB/T 2260 a@b.cn PDF</p><button>Apply Filters</button>
     """
     assert english_in(html, {"PDF"}) == ["Type to search", "Return to site", "Apply Filters"]
+
+
+def test_no_breadcrumb_reads_the_same_name_twice():
+    """A console list's breadcrumb is 首页 › app › list: the orgs app read "组织 › 组织"."""
+    repeated = [
+        f"{model._meta.app_config.verbose_name} › {model._meta.verbose_name_plural}"
+        for model in console_site._registry
+        if str(model._meta.app_config.verbose_name) == str(model._meta.verbose_name_plural)
+    ]
+    assert repeated == []
