@@ -62,7 +62,9 @@ def test_worker_joins_by_qr_and_shows_a_card_that_verifies(
 
     # --- the worker scans the poster ----------------------------------------------------------
     worker = new_context(**PHONE_VIEWPORT).new_page()
-    worker.goto(f"{base}/m/join/{join_token(channel)}/")
+    # The poster's QR holds the short /j/<token>, which opens the signed join page.
+    worker.goto(f"{base}/j/{channel.token}")
+    worker.wait_for_url(f"{base}/m/join/{join_token(channel)}/")
     expect(worker.locator("#join-union")).to_have_text(union.name)
     assert page_width(worker) <= 360, "join page scrolls sideways on a 360 px phone"
     worker.locator("#id_name").fill(WORKER_NAME)
@@ -84,6 +86,12 @@ def test_worker_joins_by_qr_and_shows_a_card_that_verifies(
     expect(worker.locator("#id_name")).to_have_value(WORKER_NAME)  # kept across the reload
     screenshot(worker, "portal-join-360")
     worker.locator("#id_code").fill(code.inner_text().strip())
+    # Without the privacy notice and the separate consent for the ID number, nothing is sent.
+    worker.locator("#join-submit").click()
+    expect(worker.locator("#privacy-error")).to_be_visible()
+    expect(worker.locator("#sensitive-error")).to_be_visible()
+    worker.locator("#id_privacy_notice").check()
+    worker.locator("#id_sensitive_consent").check()
     worker.locator("#join-submit").click()
     worker.wait_for_url(re.compile(r"/m/join/done/$"))
     expect(worker.locator("#join-done")).to_contain_text("15")
@@ -114,8 +122,18 @@ def test_worker_joins_by_qr_and_shows_a_card_that_verifies(
     expect(login_code).to_have_text(re.compile(r"^\d{6}$"))
     worker.locator("#id_code").fill(login_code.inner_text().strip())
     worker.locator("main form button[type=submit]").click()
+    # Her first login: the portal's privacy notice, accepted once.
+    worker.wait_for_url(re.compile(r"/m/privacy/portal/"))
+    expect(worker.locator("#notice-title")).to_be_visible()
+    assert page_width(worker) <= 360, "privacy notice scrolls sideways on a 360 px phone"
+    screenshot(worker, "portal-privacy-360")
+    worker.locator("#privacy-accept").click()
     worker.wait_for_url(f"{base}/m/")
     expect(worker.locator("#my-union")).to_have_text(union.name)
+    # The approval left her a message (站内信) before she had an account.
+    expect(worker.locator("#unread-count")).to_contain_text("1")
+    worker.goto(f"{base}/m/")
+    expect(worker.locator("#privacy-notice")).to_have_count(0)  # not asked again
     worker.locator("#card-link").click()
     worker.wait_for_url(f"{base}/m/card/")
     expect(worker.locator("#card-qr svg")).to_be_visible()
@@ -134,6 +152,18 @@ def test_worker_joins_by_qr_and_shows_a_card_that_verifies(
     expect(officer.locator("#verify-card-no")).to_have_text(membership.card_no)
     expect(officer.locator("#verify-name")).to_have_text("王**")
     screenshot(officer, "console-verify-card")
+
+    # --- a staff phone's camera opens the card's short URL ---------------------------------
+    staff_phone = new_context(**PHONE_VIEWPORT).new_page()
+    staff_phone.goto(f"{base}/v/{token}")
+    staff_phone.wait_for_url(re.compile(r"/console/login/"))
+    form = staff_phone.locator("#login-form")
+    form.locator("input[name=username]").fill("grassroots_admin")
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    staff_phone.wait_for_url(f"{base}/console/verify/{token}/")
+    expect(staff_phone.locator("#verify-verdict")).to_contain_text("有效会员")
+    screenshot(staff_phone, "console-verify-card-phone-360")
 
     # --- another district does not see the member ------------------------------------------
     outsider = new_context().new_page()
