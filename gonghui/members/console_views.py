@@ -93,10 +93,10 @@ def verify_card_link(request, token):
     result = _check_card(request, token, via="link")
     if "in_scope" in result and not result["in_scope"]:
         raise Http404
-    return _verify_page(request, CardCodeForm(), result)
+    return _verify_page(request, CardCodeForm(), result, from_link=True)
 
 
-def _verify_page(request, form, result):
+def _verify_page(request, form, result, *, from_link=False):
     return render(
         request,
         "members/verify.html",
@@ -105,6 +105,7 @@ def _verify_page(request, form, result):
             "title": _("Verify a membership card"),
             "form": form,
             "result": result,
+            "from_link": from_link,
         },
     )
 

@@ -65,6 +65,7 @@ def test_staff_phone_logs_in_and_lands_on_a_valid_member(client, tree, membershi
     assert "有效会员" in html
     assert 'id="verify-name">张**<' in html and "张三丰" not in html
     assert membership.card_no in html
+    assert 'id="verify-form"' not in html  # no scanner field popping the phone's keyboard
     event = AuditEvent.objects.get(action="members.verify_card")
     assert event.details == {"valid": True, "via": "link"}
 
