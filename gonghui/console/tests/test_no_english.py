@@ -44,6 +44,10 @@ ALLOWED = {
     "xls",
     "csv",
     "gonghui",  # the product's name
+    "Google",  # authenticator apps named on the second-factor setup page
+    "Microsoft",
+    "Authenticator",
+    "FreeOTP",
     "MB",
     "KB",
     "PNG",
@@ -55,7 +59,7 @@ ALLOWED = {
 }
 
 # Pages the walk must not open: they end the session or change something on GET.
-SKIP = ("/console/logout/", "/console/2fa/", "/console/pii/reveal/", "/i18n/")
+SKIP = ("/console/logout/", "/console/pii/reveal/", "/i18n/")
 
 
 def _seeds() -> list[str]:
@@ -82,7 +86,13 @@ def _seeds() -> list[str]:
             seeds.append(reverse(name))
         except NoReverseMatch:
             pass
-    seeds.append("/console/no-such-page/")
+    # A search that finds nothing shows unfold's empty-list message and its reset link.
+    seeds += [
+        "/console/members/membership/?q=zzzz",
+        "/console/assistance/application/?q=zzzz",
+        "/console/2fa/setup/",
+        "/console/no-such-page/",
+    ]
     return seeds
 
 

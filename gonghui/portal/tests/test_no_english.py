@@ -70,7 +70,9 @@ def test_every_portal_page_reads_chinese_for_the_demo_worker(client, demo):
 def test_public_pages_read_chinese(client, demo):
     channel = JoinChannel.objects.first()
     found = {}
-    for path in ("/", "/m/login/", f"/m/join/{channel.token}/", "/no-such-page/"):
+    client.post("/m/login/", {"phone": "abc"})  # a wrong number: the form says why
+    paths = ("/", "/m/login/", f"/m/join/{channel.token}/", "/no-such-page/", "/m/join/done/")
+    for path in paths:
         english = english_in(client.get(path).content.decode(), ALLOWED)
         if english:
             found[path] = english
