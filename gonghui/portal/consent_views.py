@@ -8,15 +8,23 @@ first; the application form does the same for the assistance notice."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from gonghui.platform.consent.models import ConsentChannel, NoticePurpose
-from gonghui.platform.consent.services import accept_notice, current_notice, has_accepted
+from gonghui.platform.consent.services import (
+    accept_notice,
+    active_consent,
+    current_notice,
+    has_accepted,
+    withdraw_consent,
+)
 from gonghui.platform.workflow.base import ActionError
 
 # Purposes a worker accepts on this page (the join notice is on the join form itself).
@@ -55,8 +63,11 @@ def privacy(request, purpose):
     default = reverse("portal:assistance-apply" if purpose == "assistance" else "portal:home")
     target = _safe_next(request, default)
     notice = current_notice(purpose)
-    if notice is None or (request.method == "GET" and has_accepted(request.user, purpose, notice)):
+    if notice is None:
         return redirect(target)
+    accepted = active_consent(request.user, purpose)
+    if accepted is not None and accepted.notice_id != notice.pk:
+        accepted = None  # an older version: she is asked again
     form = AcceptForm(request.POST or None, initial={"version": notice.version})
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -83,6 +94,7 @@ def privacy(request, purpose):
             "error": error,
             "next": target,
             "purpose": purpose,
+            "accepted": accepted,
             "decline_url": reverse("portal:assistance") if purpose == "assistance" else "",
         },
     )
@@ -100,6 +112,22 @@ def needs_assistance_consent(request) -> str | None:
     if has_accepted(request.user, NoticePurpose.ASSISTANCE):
         return None
     return privacy_url(NoticePurpose.ASSISTANCE, reverse("portal:assistance-apply"))
+
+
+@require_POST
+def withdraw(request, purpose):
+    """She withdraws her consent, as easily as she gave it (PIPL Art. 15): the portal asks
+    again before it goes on (for the hardship form, before it is opened again)."""
+    if not request.user.is_authenticated or request.user.kind != "member":
+        return redirect(reverse("portal:login"))
+    if purpose not in PAGE_PURPOSES:
+        raise Http404
+    withdraw_consent(actor=request.user, purpose=purpose)
+    if purpose == NoticePurpose.PORTAL:
+        logout(request)
+        return redirect("portal:login")
+    messages.success(request, _("Your consent was withdrawn."))
+    return redirect("portal:assistance")
 
 
 def decline(request):

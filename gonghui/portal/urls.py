@@ -35,6 +35,7 @@ urlpatterns = [
     # application (platform/consent).
     path("privacy/decline/", consent_views.decline, name="privacy-decline"),
     path("privacy/<str:purpose>/", consent_views.privacy, name="privacy"),
+    path("privacy/<str:purpose>/withdraw/", consent_views.withdraw, name="privacy-withdraw"),
     # Messages about her own records (站内信, platform/inbox).
     path("messages/", messages_views.message_list, name="messages"),
     path("messages/read/", messages_views.mark_all_read, name="messages-read"),

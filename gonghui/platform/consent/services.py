@@ -32,6 +32,18 @@ def has_accepted(user, purpose: str, notice: PrivacyNotice | None = None) -> boo
     return consents.exists()
 
 
+def active_consent(user, purpose: str):
+    """Her latest consent for ``purpose`` not withdrawn (any version), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+        .select_related("notice")
+        .order_by("-accepted_at", "-pk")
+        .first()
+    )
+
+
 @action("consent.accept_notice", permission=None)
 def accept_notice(
     ctx,

@@ -211,3 +211,28 @@ def test_hardship_consent_needs_the_separate_tick(client, member):
     consent = Consent.objects.get(user=member, purpose="assistance")
     assert consent.separate
     assert client.get("/m/assistance/apply/").status_code == 200
+
+
+def test_she_reads_the_notice_again_and_withdraws_her_consent(client):
+    user = MemberFactory()
+    client.force_login(user)
+    home = client.get("/m/").content.decode()
+    assert 'href="/m/privacy/portal/?next=/m/"' in home
+    page = client.get("/m/privacy/portal/?next=/m/").content.decode()
+    assert 'id="privacy-accepted"' in page and 'id="privacy-accept"' not in page
+    response = client.post("/m/privacy/portal/withdraw/")
+    assert response["Location"] == "/m/login/"
+    consent = Consent.objects.get(user=user, purpose="portal")
+    assert consent.withdrawn_at is not None
+    client.force_login(user)
+    assert client.get("/m/")["Location"].startswith("/m/privacy/portal/")  # asked again
+
+
+def test_withdrawing_the_hardship_consent_asks_again_before_the_form(client, member):
+    assert client.get("/m/assistance/apply/")["Location"].startswith("/m/privacy/assistance/")
+    client.post("/m/privacy/assistance/", {"version": "1", "separate": "on"})
+    assert client.get("/m/assistance/apply/").status_code == 200
+    response = client.post("/m/privacy/assistance/withdraw/")
+    assert response["Location"] == "/m/assistance/"
+    assert client.get("/m/assistance/apply/")["Location"].startswith("/m/privacy/assistance/")
+    assert client.get("/m/").status_code == 200  # the portal's own consent stands
