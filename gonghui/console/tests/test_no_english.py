@@ -105,6 +105,13 @@ def _english_on_console(client) -> dict[str, list[str]]:
         if english:
             found[f"{path} ({response.status_code})"] = english
     assert pages > 20, "the walk found too few pages to mean anything"
+    # An add form sent empty answers with its errors, in Chinese too (nothing is created).
+    for path in dict.fromkeys(p for p in _seeds() if p.endswith("/add/")):
+        if client.get(path).status_code == 200:
+            response = client.post(path, {})
+            english = english_in(response.content.decode(), ALLOWED)
+            if english:
+                found[f"POST {path} ({response.status_code})"] = english
     return found
 
 
