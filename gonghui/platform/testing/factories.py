@@ -37,6 +37,7 @@ from gonghui.platform.calendar.models import (
     Festival,
     HolidayDate,
 )
+from gonghui.platform.consent.models import Consent, PrivacyNotice
 from gonghui.platform.idempotency.models import IdempotencyKey, KeyState
 from gonghui.platform.imports.models import (
     ExportRequest,
@@ -45,6 +46,7 @@ from gonghui.platform.imports.models import (
     ImportKind,
     ImportStatus,
 )
+from gonghui.platform.inbox.models import Message
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.sms.models import SMSCode
 from gonghui.platform.validators.idcard import id_check_char
@@ -350,7 +352,51 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
 
 # Every platform model and its factory (gonghui/platform/tests/test_factories.py). The user
 # model is an app's (accounts): its factories above are listed in gonghui/accounts/testing.py.
+class PrivacyNoticeFactory(factory.django.DjangoModelFactory):
+    """A further version of a notice (the migrations publish version 1 of each purpose)."""
+
+    class Meta:
+        model = PrivacyNotice
+
+    purpose = "portal"
+    version = factory.Sequence(lambda n: 100 + n)
+    title = "职工服务个人信息处理告知"
+    body = "我们为办理会员业务处理您的手机号码和会员信息。"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A worker's acceptance of a notice version."""
+
+    class Meta:
+        model = Consent
+
+    notice = factory.SubFactory(PrivacyNoticeFactory)
+    purpose = factory.LazyAttribute(lambda o: o.notice.purpose)
+    user = factory.SubFactory(MemberFactory, consents=())
+    phone_index = factory.LazyAttribute(lambda o: o.user.phone_index or "")
+    channel = "portal"
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """An unread message (站内信) to a worker's account."""
+
+    class Meta:
+        model = Message
+
+    user = factory.SubFactory(MemberFactory, consents=())
+    phone_index = factory.LazyAttribute(lambda o: o.user.phone_index or "")
+    topic = "members.transfer"
+    object_id = 1
+    event = "reject"
+    text = "Your transfer to %(to_org)s was not approved."
+    params = factory.LazyFunction(lambda: {"to_org": "江北测试公司工会"})
+    link = "/m/"
+
+
 FACTORIES = (
+    PrivacyNoticeFactory,
+    ConsentFactory,
+    MessageFactory,
     AuditEventFactory,
     RoleGrantFactory,
     APITokenFactory,
