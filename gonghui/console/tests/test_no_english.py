@@ -18,45 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from gonghui.accounts.models import User
 from gonghui.console.sites import console_site
 from gonghui.demo.seed import DEMO_PASSWORD, seed_demo
-from gonghui.platform.testing.english import english_in, walk
+from gonghui.platform.testing.english import ALLOWED, english_in, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
 
-# Words people use in Chinese too; units, formats and product names.
-ALLOWED = {
-    "ID",  # 身份证 ID, 对象 ID
-    "PDF",
-    "Excel",
-    "CSV",
-    "QR",
-    "API",
-    "REST",
-    "SMS",
-    "URL",
-    "EN",  # the language switch
-    "English",  # the language switch names English in English
-    "TOTP",
-    "HTML",
-    "JSON",
-    "Word",
-    "WPS",
-    "xlsx",
-    "xls",
-    "csv",
-    "gonghui",  # the product's name
-    "Google",  # authenticator apps named on the second-factor setup page
-    "Microsoft",
-    "Authenticator",
-    "FreeOTP",
-    "MB",
-    "KB",
-    "PNG",
-    "SVG",
-    "JPEG",
-    "zh",  # language codes in the language menu (ZH-HANS, EN)
-    "hans",
-    "en",
-}
 
 # Pages the walk must not open: they end the session or change something on GET.
 SKIP = ("/console/logout/", "/console/pii/reveal/", "/i18n/")

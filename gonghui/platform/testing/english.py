@@ -42,6 +42,43 @@ _VOID = {
     "track",
     "wbr",
 }
+# Words people use in Chinese too: abbreviations, units, formats and product names (the
+# walk tests' allowlist).
+ALLOWED = {
+    "ID",  # 身份证 ID, 对象 ID
+    "PDF",
+    "Excel",
+    "CSV",
+    "QR",
+    "API",
+    "REST",
+    "SMS",
+    "URL",
+    "EN",  # the language switch
+    "English",  # the language switch names English in English
+    "TOTP",
+    "HTML",
+    "JSON",
+    "Word",
+    "WPS",
+    "xlsx",
+    "xls",
+    "csv",
+    "gonghui",  # the product's name
+    "Google",  # authenticator apps named on the second-factor setup page
+    "Microsoft",
+    "Authenticator",
+    "FreeOTP",
+    "MB",
+    "KB",
+    "PNG",
+    "SVG",
+    "JPEG",
+    "zh",  # language codes in the language menu (ZH-HANS, EN)
+    "hans",
+    "en",
+}
+
 _READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 _CHUNK = re.compile(r"[A-Za-z0-9_.@/:+#&%'’-]+")
 _CODE_MARKS = re.compile(r"[0-9_@/.:#&%+]")

@@ -13,13 +13,12 @@ import pytest
 from gonghui.accounts.models import User
 from gonghui.assistance.models import Application
 from gonghui.assistance.testing import make_person
-from gonghui.console.tests.test_no_english import ALLOWED
 from gonghui.demo.seed import DEMO_MEMBER_PHONE, seed_demo
 from gonghui.members.choices import MembershipState
 from gonghui.members.models import JoinChannel
 from gonghui.platform.consent.models import ConsentChannel, NoticePurpose
 from gonghui.platform.consent.services import accept_notice, current_notice
-from gonghui.platform.testing.english import english_in, walk
+from gonghui.platform.testing.english import ALLOWED, english_in, walk
 from gonghui.portal.tests.test_assistance import APPLY, complete_form, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
