@@ -10,12 +10,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from gonghui.platform.consent.models import ConsentChannel, NoticePurpose
 from gonghui.platform.consent.services import (
@@ -114,12 +113,13 @@ def needs_assistance_consent(request) -> str | None:
     return privacy_url(NoticePurpose.ASSISTANCE, reverse("portal:assistance-apply"))
 
 
-@require_POST
 def withdraw(request, purpose):
     """She withdraws her consent, as easily as she gave it (PIPL Art. 15): the portal asks
-    again before it goes on (for the hardship form, before it is opened again)."""
+    again before it goes on (for the hardship form, before it is opened again). POST only."""
     if not request.user.is_authenticated or request.user.kind != "member":
-        return redirect(reverse("portal:login"))
+        return redirect(f"{reverse('portal:login')}?next={request.path}")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if purpose not in PAGE_PURPOSES:
         raise Http404
     withdraw_consent(actor=request.user, purpose=purpose)

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_join_flow import PHONE_VIEWPORT, page_width, staff_login
+from tests.browser.test_smoke import accept_privacy_notice
 
 pytestmark = pytest.mark.chinese
 
@@ -73,6 +74,7 @@ def test_a_former_member_disowns_a_claim_on_her_record(
     expect(code).to_have_text(re.compile(r"^\d{6}$"))
     worker.locator("#id_code").fill(code.inner_text().strip())
     worker.locator("main form button[type=submit]").click()
+    accept_privacy_notice(worker)
     worker.wait_for_url(f"{base}/m/")
     card = worker.locator(f"#join-claim-{claim.pk}")
     expect(card).to_contain_text("137****7000")

@@ -134,9 +134,20 @@ def start_phone_login(page: Page, base_url: str) -> str:
     return code.inner_text().strip()
 
 
-def enter_code(page: Page, code: str) -> None:
+def enter_code(page: Page, code: str, *, accept_privacy: bool = True) -> None:
+    """Log in with ``code``; at her first login she then accepts the portal's privacy notice
+    (asked once: a later login goes straight on)."""
     page.locator("#id_code").fill(code)
     page.locator("main form button[type=submit]").click()
+    if accept_privacy:
+        accept_privacy_notice(page)
+
+
+def accept_privacy_notice(page: Page) -> None:
+    page.wait_for_url(re.compile(r"/m/(privacy/portal/.*)?$"))
+    if "/m/privacy/portal/" in page.url:
+        expect(page.locator("#notice-title")).to_be_visible()
+        page.locator("#privacy-accept").click()
 
 
 @pytest.mark.browser
@@ -159,7 +170,7 @@ def test_member_wrong_code_is_refused(live_server, demo, new_context, screenshot
     code = start_phone_login(page, live_server.url)
 
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    enter_code(page, wrong)
+    enter_code(page, wrong, accept_privacy=False)
     expect(page.locator("main .error[role=alert]")).to_be_visible()
     expect(page.locator("main .error[role=alert]")).not_to_be_empty()
     expect(page).to_have_url(re.compile(r"/m/login/verify/$"))
