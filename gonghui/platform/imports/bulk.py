@@ -113,8 +113,7 @@ class SeenKeys:
         self.table = f"gh_import_seen_{next(_counter)}"
         self.bits = bytearray(self.BITS // 8)
         self.pending: dict[str, int] = {}  # new keys not yet in the table
-        self._created = False
-        self._stored = 0  # keys in the table
+        self._created = False  # the table exists once keys were stored in it
 
     def _create(self) -> None:
         with connection.cursor() as cursor:
@@ -158,7 +157,6 @@ class SeenKeys:
                     f"INSERT INTO {self.table} (key, row_number) VALUES (%s, %s)",  # noqa: S608 # nosec B608
                     items,
                 )
-        self._stored += len(items)
         self.pending.clear()
 
     def first_rows(self, keys: dict[str, int]) -> dict[str, int]:
@@ -173,7 +171,7 @@ class SeenKeys:
                 found[key] = pending[key]
             else:
                 asked.append(key)
-        if asked and self._stored:
+        if asked and self._created:
             with connection.cursor() as cursor:
                 for start in range(0, len(asked), 500):
                     part = asked[start : start + 500]
@@ -286,12 +284,12 @@ def any_of(queryset, field: str, values: list):
     model = queryset.model
     column = model._meta.get_field(field).column
     table = connection.ops.quote_name(model._meta.db_table)
-    where, param = f"{table}.{connection.ops.quote_name(column)} = ANY(%s)", values
+    target = f"{table}.{connection.ops.quote_name(column)}"
+    where, param = f"{target} = ANY(%s)", values
     if all(type(v) is str for v in values):
         joined = ",".join(values)
         if joined.count(",") == len(values) - 1:
-            where = f"{table}.{connection.ops.quote_name(column)} = ANY(string_to_array(%s, ','))"
-            param = joined
+            where, param = f"{target} = ANY(string_to_array(%s, ','))", joined
     return queryset.extra(  # noqa: S610 - names from the model, values as one parameter  # nosec B610
         where=[where], params=[param]
     )
