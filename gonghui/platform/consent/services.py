@@ -5,12 +5,25 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.platform.consent.first_notices import NOTICES, ensure_first_notices
 from gonghui.platform.consent.models import Consent, PrivacyNotice
 from gonghui.platform.workflow.base import ActionError, action
 
+FIRST_PURPOSES = frozenset(n[0] for n in NOTICES)
+
 
 def current_notice(purpose: str) -> PrivacyNotice | None:
-    """The version of the notice for ``purpose`` in force now (the latest published)."""
+    """The version of the notice for ``purpose`` in force now (the latest published). Where the
+    database holds no version of it at all, version 1 is published first (first_notices.py):
+    no join or application is ever taken without a notice to consent to."""
+    notice = _latest(purpose)
+    if notice is None and purpose in FIRST_PURPOSES:
+        ensure_first_notices(PrivacyNotice, purposes={purpose})
+        notice = _latest(purpose)
+    return notice
+
+
+def _latest(purpose: str) -> PrivacyNotice | None:
     return (
         PrivacyNotice.objects.filter(purpose=purpose, published_at__lte=timezone.now())
         .order_by("-version")

@@ -79,6 +79,16 @@ def test_join_form_refuses_without_consent(client, channel, apply):
     assert SMSCode.objects.get().used_at is None  # the code still works once she ticks
 
 
+def test_a_database_without_notices_still_asks_for_consent(client, channel, apply):
+    """A database whose notices were emptied (a flushed test database, a table cleared by hand)
+    publishes version 1 again at the first form: nobody joins without consenting."""
+    PrivacyNotice.objects.all().delete()
+    response = apply(channel)
+    assert 'id="privacy-error"' in response.content.decode()
+    assert not JoinRequest.objects.exists()
+    assert current_notice("join").version == 1 and "身份证号码" in current_notice("join").sensitive
+
+
 def test_join_form_refuses_without_the_separate_consent_alone(client, channel, apply):
     response = apply(channel, privacy_notice="on")
     assert response.status_code == 200
