@@ -145,6 +145,7 @@ def seed_codes(phones: list[str]) -> str:
 
 def join_bodies(n: int, org_id: int, token: str | None, code: str | None, phones=None):
     from bench.data import bench_id_number
+    from gonghui.platform.consent.testing import api_join_consent
 
     out = []
     for i in range(n):
@@ -158,7 +159,7 @@ def join_bodies(n: int, org_id: int, token: str | None, code: str | None, phones
             "employment_form": "courier",
         }
         if token:
-            body.update({"token": token, "sms_code": code})
+            body.update({"token": token, "sms_code": code, **api_join_consent()})
         else:
             body["org_id" if code is None else "org"] = org_id
             if code == "form":
@@ -189,7 +190,9 @@ def burst(port: int, token: str, rounds: int) -> dict:
         phones.append([f"17{_next_serial():09d}"[-11:] for _ in range(2)])
     code = seed_codes([p for pair in phones for p in pair])
     from bench.data import bench_id_number
+    from gonghui.platform.consent.testing import api_join_consent
 
+    consent = api_join_consent()
     for serial, pair in zip(serials, phones, strict=True):
         id_number = bench_id_number(serial)
         barrier = threading.Barrier(2)
@@ -204,6 +207,7 @@ def burst(port: int, token: str, rounds: int) -> dict:
                     "phone": phone,
                     "employer_name": "基准平台公司",
                     "employment_form": "courier",
+                    **consent,
                 }
             ).encode()
             barrier.wait()

@@ -1,5 +1,11 @@
 """The public join endpoints (no account; the phone is proven by an SMS code).
 
+An application carries the applicant's consent to the privacy notice in force and, apart from
+it, her separate consent to the processing of her ID number (PIPL Art. 14, 29): the same two
+ticks the portal's join form asks for. ``GET /join/notice`` gives the text and its version; an
+application without both consents, or naming another version, is refused before anything is
+processed (``consent_required``, ``notice_changed``), and its error names the version in force.
+
 A thin face over ``members.joining``, the action the portal's join form calls too: the same
 checks, rate limits and holding-pool routing. Refusals are answered with the API's one error
 body (``platform.api.errors``), naming the field they are about.
@@ -16,6 +22,8 @@ from gonghui.members.choices import EmploymentForm
 from gonghui.members.tokens import channel_for_token
 from gonghui.platform.api.errors import error_response
 from gonghui.platform.audit.middleware import client_ip
+from gonghui.platform.consent.models import ConsentChannel, NoticePurpose
+from gonghui.platform.consent.services import accept_notice, current_notice
 
 public = Router(tags=["public"])
 
@@ -51,6 +59,37 @@ class PublicJoinIn(Schema):
         "a federation that holds no members itself; must be absent (or the pool itself) for a "
         "holding pool's own QR.",
     )
+    privacy_notice: bool = Field(
+        False,
+        description="The applicant read the privacy notice in force (GET /join/notice) and "
+        "agrees to it. Required: without it the application is refused (consent_required).",
+    )
+    sensitive_consent: bool = Field(
+        False,
+        description="The applicant's separate consent to the processing of her ID number "
+        "(sensitive personal information, PIPL Art. 29), given apart from the notice with its "
+        "own tick box, in the words of the notice's `sensitive` text. Required when that text "
+        "is not empty.",
+    )
+    notice_version: int | None = Field(
+        None,
+        description="The version of the privacy notice the applicant was shown. Required; an "
+        "application naming an older version is refused (notice_changed) and has to be made "
+        "again after she has read the version in force.",
+    )
+
+
+class JoinNoticeOut(Schema):
+    """The privacy notice in force for applying to join, as the applicant must be shown it."""
+
+    version: int = Field(..., description="Send it back as `notice_version`.")
+    title: str
+    body: str = Field(..., description="The notice text, shown in full before she applies.")
+    sensitive: str = Field(
+        ...,
+        description="The text of the separate consent to the processing of her ID number, "
+        "with its own tick box (`sensitive_consent`); empty when none is asked.",
+    )
 
 
 class PublicJoinOut(Schema):
@@ -73,6 +112,58 @@ def _refused(request, exc: joining.JoinRefused):
         field=API_FIELDS.get(exc.field, exc.field),
         headers=headers,
     )
+
+
+def _consent_refusal(request, payload: PublicJoinIn):
+    """The refusal of an application without the consents the notice in force asks for, or
+    ``None``. The message and ``details`` name the version in force."""
+    notice = current_notice(NoticePurpose.JOIN)
+    if notice is None:
+        return None
+    params = {"version": notice.version}
+    if payload.notice_version is not None and payload.notice_version != notice.version:
+        code, field = "notice_changed", "notice_version"
+        message = (
+            _("The privacy notice has changed: read version %(version)s and apply again.") % params
+        )
+    elif not payload.privacy_notice or payload.notice_version is None:
+        code, field = "consent_required", "privacy_notice"
+        message = (
+            _("Read the privacy notice (version %(version)s) and agree to it before applying.")
+            % params
+        )
+    elif notice.sensitive and not payload.sensitive_consent:
+        code, field = "consent_required", "sensitive_consent"
+        message = _(
+            "Without your separate consent we cannot process your ID number, and you cannot apply."
+        )
+    else:
+        return None
+    details = [
+        {
+            "loc": ["body", field],
+            "message": message,
+            "type": code,
+            "notice_version": notice.version,
+        }
+    ]
+    return error_response(request, 400, code, message, details=details, field=field)
+
+
+@public.get(
+    "/join/notice",
+    auth=None,
+    response={200: JoinNoticeOut},
+    summary="The privacy notice an applicant must accept to apply",
+)
+def join_notice(request):
+    notice = current_notice(NoticePurpose.JOIN)  # publishes version 1 where there is none
+    return {
+        "version": notice.version,
+        "title": notice.title,
+        "body": notice.body,
+        "sensitive": notice.sensitive,
+    }
 
 
 @public.post(
@@ -99,7 +190,17 @@ def send_join_code(request, payload: JoinCodeIn):
 )
 def public_join(request, payload: PublicJoinIn):
     """Attempts are limited per network and applications per phone, each per hour (429 with
-    `Retry-After`). A refused application leaves the SMS code usable; a wrong code counts."""
+    `Retry-After`). A refused application leaves the SMS code usable; a wrong code counts.
+
+    The applicant's consent to the privacy notice in force (`privacy_notice`,
+    `notice_version`) and her separate consent to the processing of her ID number
+    (`sensitive_consent`) are required, as on the portal's join form: without them the answer
+    is 400 `consent_required`, for an older version 400 `notice_changed`, each naming the
+    version in force in its message and in `details[0].notice_version`. Her consent is recorded
+    with the application."""
+    refusal = _consent_refusal(request, payload)
+    if refusal is not None:
+        return refusal
     try:
         join_request = joining.apply_to_join(
             channel=channel_for_token(payload.token),
@@ -116,6 +217,17 @@ def public_join(request, payload: PublicJoinIn):
         )
     except joining.JoinRefused as exc:
         return _refused(request, exc)
+    notice = current_notice(NoticePurpose.JOIN)
+    if notice is not None:
+        # Her consent, as given with the application (the version she was shown).
+        accept_notice(
+            actor=None,
+            notice=notice,
+            separate=payload.sensitive_consent,
+            channel=ConsentChannel.API,
+            phone_index=join_request.phone_index,
+            subject=f"members.joinrequest:{join_request.pk}",
+        )
     return Status(
         201,
         {

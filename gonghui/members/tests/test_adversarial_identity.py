@@ -27,6 +27,7 @@ from gonghui.members.choices import IdentityProof, JoinRequestState, MembershipS
 from gonghui.members.models import JoinRequest, Membership, Person
 from gonghui.members.tests.test_search import make_id, make_phone, member
 from gonghui.members.tokens import join_token
+from gonghui.platform.consent.testing import api_join_consent
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.sms.backends import LocmemBackend
 from gonghui.platform.sms.models import SMSCode
@@ -118,6 +119,7 @@ def api_join(client, channel, capture, *, name, id_number, phone):
         "sms_code": code,
         "employer_name": "某某外卖平台",
         "employment_form": "food_delivery",
+        **api_join_consent(),
     }
     with capture(execute=True):
         return client.post(

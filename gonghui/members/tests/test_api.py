@@ -14,6 +14,7 @@ from gonghui.members.joining import JOIN_RATE_PER_IP_HOUR, JOIN_RATE_PER_PHONE_H
 from gonghui.members.models import JoinRequest, Membership, Transfer
 from gonghui.members.tests.test_search import join_request, make_id, make_phone, member
 from gonghui.members.tokens import join_token
+from gonghui.platform.consent.testing import api_join_consent
 from gonghui.platform.sms.models import SMSCode
 from gonghui.platform.sms.services import send_login_code
 
@@ -323,6 +324,7 @@ def _application(channel, n=1, **overrides):
         "employment_form": "food_delivery",
         "is_migrant": True,
         "residence_region": "500112",
+        **api_join_consent(),
     }
     data.update(overrides)
     return data

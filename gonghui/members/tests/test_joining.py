@@ -13,6 +13,7 @@ from gonghui.members.models import JoinRequest
 from gonghui.members.tests.test_search import join_request, make_id, make_phone
 from gonghui.members.tokens import join_token
 from gonghui.orgs.choices import OrgKind
+from gonghui.platform.consent.testing import api_join_consent
 from gonghui.platform.sms.models import SMSCode
 from gonghui.platform.sms.services import send_login_code
 from gonghui.platform.testing.factories import make_org
@@ -64,7 +65,7 @@ def apply(face, client, channel, n, *, code=None, pool=None, phone=None, ip="127
         if pool is not None:
             form.update(no_union="on", pool=str(pool.pk))
         return client.post(f"/m/join/{join_token(channel)}/", form, REMOTE_ADDR=ip)
-    body = {"token": join_token(channel), **data, "sms_code": code}
+    body = {"token": join_token(channel), **data, "sms_code": code, **api_join_consent()}
     if pool is not None:
         body["pool_id"] = pool.pk
     return client.post(API, json.dumps(body), content_type="application/json", REMOTE_ADDR=ip)

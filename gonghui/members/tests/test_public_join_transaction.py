@@ -16,6 +16,7 @@ from gonghui.members.models import JoinRequest, Membership
 from gonghui.members.tests.test_search import join_request, make_id, make_phone
 from gonghui.members.tokens import join_token
 from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.consent.testing import api_join_consent
 from gonghui.platform.sms.models import SMSCode
 from gonghui.platform.sms.services import send_login_code
 
@@ -49,6 +50,7 @@ def _body(channel, n, code, **overrides):
         "sms_code": code,
         "employer_name": "某某外卖平台",
         "employment_form": "food_delivery",
+        **api_join_consent(),
         **overrides,
     }
 

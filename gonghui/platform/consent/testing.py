@@ -18,3 +18,14 @@ def accept_for_test(user, purpose: str) -> Consent | None:
         separate=bool(notice.sensitive),
         channel=ConsentChannel.PORTAL,
     )
+
+
+def api_join_consent() -> dict:
+    """The consent fields of a public join API application, as an applicant who ticked both
+    boxes of the notice in force sends them."""
+    notice = current_notice("join")
+    return {
+        "privacy_notice": True,
+        "sensitive_consent": True,
+        "notice_version": notice.version if notice is not None else None,
+    }

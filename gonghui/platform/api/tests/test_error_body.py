@@ -13,6 +13,7 @@ import pytest
 from gonghui.members import actions
 from gonghui.members.tests.test_search import make_id, make_phone
 from gonghui.members.tokens import join_token
+from gonghui.platform.consent.testing import api_join_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ def test_route_answers_name_the_field_and_the_wait(client, tree):
         "sms_code": "000000",
         "employer_name": "某某外卖平台",
         "employment_form": "food_delivery",
+        **api_join_consent(),
     }
     post = lambda: client.post(  # noqa: E731
         "/api/v1/public/join/",
