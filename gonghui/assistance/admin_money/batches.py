@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.actions import BankFile
@@ -29,8 +29,9 @@ from gonghui.assistance.admin_money._shared import (
     _messages_of,
     _post_only,
 )
-from gonghui.assistance.choices import PaymentState
+from gonghui.assistance.choices import BatchState, ItemState, PaymentState
 from gonghui.assistance.models import Payment, PaymentBatch
+from gonghui.assistance.templatetags.assistance_money import format_yuan
 from gonghui.assistance.workflows_money import batch_states, prepare, take
 from gonghui.console.base import ScopedModelAdmin
 from gonghui.console.sites import console_site
@@ -41,6 +42,22 @@ from gonghui.platform.workflow.base import ActionError, OutOfScope
 from gonghui.platform.workflow.faces import TransitionAdmin, offer_for, offers, run_posted
 
 EXPORT_BANK_FILE = "export_bank_file"
+AMOUNT = DecimalField(max_digits=14, decimal_places=2)
+# A failed line whose item has not been paid since (in a new batch or directly): the money has
+# not reached the worker, so the batch is not settled whatever its state says.
+FAILED_UNPAID = Q(payments__state=PaymentState.FAILED) & ~Q(payments__item__state=ItemState.PAID)
+
+
+def batch_status(batch: PaymentBatch, failed_unpaid: int) -> str:
+    """What the batch's state means to finance staff: a batch the bank has answered in full
+    reads 已结清 only when no failed line is still waiting to be paid again."""
+    if batch.state == BatchState.DONE and failed_unpaid:
+        return gettext("%(n)d failed, to be paid again") % {"n": failed_unpaid}
+    return batch.get_state_display()
+
+
+def _line_sum(condition=None):
+    return Coalesce(Sum("payments__amount", filter=condition), Value(ZERO), output_field=AMOUNT)
 
 
 def bank_file_response(bank_file: BankFile) -> HttpResponse:
@@ -91,9 +108,11 @@ class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
     list_display = [
         "number",
         "org",
-        "state",
+        "status",
         "payment_count",
         "total_amount",
+        "paid_amount",
+        "failed_amount",
         "created_at",
         "exported_at",
     ]
@@ -110,13 +129,17 @@ class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
             .get_queryset(request)
             .annotate(
                 n_payments=Count("payments"),
-                total=Coalesce(
-                    Sum("payments__amount", filter=~Q(payments__state=PaymentState.FAILED)),
-                    Value(ZERO),
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                ),
+                # Every line of the batch, the failed ones included: what was sent to the bank.
+                total=_line_sum(),
+                paid=_line_sum(Q(payments__state=PaymentState.PAID)),
+                failed=_line_sum(Q(payments__state=PaymentState.FAILED)),
+                n_failed_unpaid=Count("payments", filter=FAILED_UNPAID),
             )
         )
+
+    @admin.display(description=_("state"), ordering="state")
+    def status(self, obj):
+        return batch_status(obj, obj.n_failed_unpaid)
 
     @admin.display(description=_("payments"), ordering="n_payments")
     def payment_count(self, obj):
@@ -124,7 +147,15 @@ class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
 
     @admin.display(description=_("total"), ordering="total")
     def total_amount(self, obj):
-        return obj.total
+        return format_yuan(obj.total)
+
+    @admin.display(description=pgettext_lazy("money", "paid"), ordering="paid")
+    def paid_amount(self, obj):
+        return format_yuan(obj.paid)
+
+    @admin.display(description=pgettext_lazy("money", "failed"), ordering="failed")
+    def failed_amount(self, obj):
+        return format_yuan(obj.failed)
 
     def has_add_permission(self, request):
         return False  # built from the queue of approved, unpaid items
@@ -187,6 +218,9 @@ class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
                 (p.amount for p in payments if state is None or p.state == state), start=ZERO
             )
 
+        failed_unpaid = sum(
+            1 for p in payments if p.state == PaymentState.FAILED and p.item.state != ItemState.PAID
+        )
         payable = any(
             b.name == "record_payment" and b.enabled for row in rows for b in row["buttons"]
         )
@@ -196,11 +230,13 @@ class PaymentBatchAdmin(TransitionAdmin, PageMixin, ScopedModelAdmin):
             "rows": rows,
             "totals": {
                 "count": len(payments),
-                "all": total() - total(PaymentState.FAILED),
+                "all": total(),
                 "pending": total(PaymentState.PENDING),
                 "paid": total(PaymentState.PAID),
                 "failed": total(PaymentState.FAILED),
+                "failed_unpaid": failed_unpaid,
             },
+            "status": batch_status(batch, failed_unpaid),
             "transition_buttons": offers(batch, user, "console"),
             "any_buttons": any(row["buttons"] for row in rows),
             "payable": payable,

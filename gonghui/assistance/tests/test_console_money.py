@@ -224,7 +224,7 @@ def test_batch_page_masks_and_bank_file_has_full_account(client, tree, staff, fu
     html = _html(client.get(batch_url(batch)))
     assert MASKED in html and ACCOUNT not in html
     assert "张**" in html and "张三丰" not in html
-    assert "9000.50" in html
+    assert "9,000.50" in html
     assert _batch_buttons(html) == {"export_bank_file": True}
     assert f'href="{_do(batch, "export_bank_file")}"' in html
 
