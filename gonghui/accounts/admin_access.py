@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
@@ -22,6 +24,7 @@ from unfold.widgets import (
 
 from gonghui.accounts.models import User, UserKind
 from gonghui.console.base import ActionForm, ScopedModelAdmin
+from gonghui.console.pickers import SearchSelect, search_response
 from gonghui.console.sites import console_site
 from gonghui.platform.access import actions
 from gonghui.platform.access.labels import permission_choices, permission_label
@@ -31,6 +34,12 @@ from gonghui.platform.access.scoping import restrict, scope_model
 # The security administrator picks orgs for grants without seeing their business data:
 # ``orgs.pick_org`` is a permission that only lists orgs by name.
 PICK_ORG = "orgs.pick_org"
+# 100k orgs: the grant form renders only the chosen one and searches the rest (console/pickers).
+ORG_SEARCH_URL = reverse_lazy("console:access_rolegrant_orgs")
+
+
+def grantable_orgs(user):
+    return restrict(scope_model(), user, PICK_ORG)
 
 
 class GrantForm(ActionForm, forms.ModelForm):
@@ -46,7 +55,7 @@ class GrantForm(ActionForm, forms.ModelForm):
                 "username"
             )
         if "org" in self.fields:
-            self.fields["org"].queryset = restrict(scope_model(), request.user, PICK_ORG)
+            self.fields["org"].queryset = grantable_orgs(request.user)
 
     def run_action(self):
         d = self.cleaned_data
@@ -83,8 +92,25 @@ class RoleGrantAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "org":
-            kwargs["queryset"] = restrict(scope_model(), request.user, PICK_ORG)
+            kwargs["queryset"] = grantable_orgs(request.user)
+            kwargs["widget"] = SearchSelect(ORG_SEARCH_URL)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "orgs/",
+                self.admin_site.admin_view(self.org_search_view),
+                name="access_rolegrant_orgs",
+            ),
+            *super().get_urls(),
+        ]
+
+    def org_search_view(self, request):
+        """The org picker's answers: only orgs the grant form would accept."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return search_response(request, grantable_orgs(request.user))
 
     @admin.action(description=_("Revoke the selected grants now"), permissions=["change"])
     def revoke_selected(self, request, queryset):

@@ -44,6 +44,7 @@ from gonghui.members.choices import (
     TransferState,
 )
 from gonghui.members.models import JoinRequest, Membership, Transfer
+from gonghui.members.transfer_target import TransferOutForm
 from gonghui.platform.access.scoping import grant_scopes
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
@@ -373,6 +374,7 @@ membership_states = StateMachine(
             label=_("Move to another union"),
             permission="members.add_transfer",
             input=TransferIn,
+            form=TransferOutForm,  # the console picks the union by search (100k orgs)
             execute=_transfer_out,
             style="secondary",
             done=_("The transfer was requested."),

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,6 +27,7 @@ from gonghui.members.admin.shared import (
 )
 from gonghui.members.models import Membership, Person
 from gonghui.members.search import search_memberships, search_people
+from gonghui.members.transfer_target import transfer_target_search
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_name
 from gonghui.platform.workflow.faces import TransitionAdmin
@@ -142,6 +144,22 @@ class MembershipAdmin(TransitionAdmin, PersonColumns, ScopedModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return search_memberships(queryset, search_term), False
+
+    def get_urls(self):
+        return [
+            path(
+                "transfer-targets/",
+                self.admin_site.admin_view(self.transfer_targets_view),
+                name="members_membership_transfer_targets",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transfer_targets_view(self, request):
+        """The receiving-union picker of 转会 (members/transfer_target.py)."""
+        if not request.user.has_perm("members.add_transfer"):
+            raise PermissionDenied
+        return transfer_target_search(request)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}

@@ -248,10 +248,11 @@ def test_request_transfer_from_the_detail_page(client, tree):
     m = member(tree)
     client.force_login(tree.yubei_admin)
     url = reverse("console:members_membership_do", args=[m.pk, "transfer"])
-    response = client.post(url, {"to_org": "不存在的工会"})
+    # The picker posts the union's number; an org that is no union of members is refused.
+    response = client.post(url, {"to_org": tree.jiangbei.pk})
     assert response.status_code == 200 and Transfer.objects.count() == 0
-    assert "Enter the exact name or number of an active receiving union." in _html(response)
-    response = client.post(url, {"to_org": tree.jb_grassroots.name, "employer_name": "新公司"})
+    assert "Choose an active union that holds members." in _html(response)
+    response = client.post(url, {"to_org": tree.jb_grassroots.pk, "employer_name": "新公司"})
     assert response.status_code == 302
     transfer = Transfer.objects.get()
     assert transfer.initiated_by == "sender" and transfer.to_org == tree.jb_grassroots
