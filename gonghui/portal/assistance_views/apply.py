@@ -30,11 +30,11 @@ from gonghui.portal.assistance_views.forms import (
 )
 from gonghui.portal.assistance_views.reads import (
     MIN_HOUSEHOLD_ROWS,
-    NEXT_STEP,
     S,
     _error_text,
     _own_attachments,
     current_application,
+    next_step,
     own_applications,
 )
 from gonghui.portal.consent_views import needs_assistance_consent
@@ -64,7 +64,7 @@ def assistance_home(request):
             "person": person,
             "membership": membership,
             "current": current,
-            "next_step": NEXT_STEP.get(current.state) if current else "",
+            "next_step": next_step(current),
             "history": history,
         },
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from gonghui.assistance.choices import (
     OPEN_APPLICATION_STATES,
@@ -19,7 +20,9 @@ from gonghui.assistance.choices import (
     ApplicationState,
     AttachmentKind,
 )
+from gonghui.assistance.deadlines import PUBLICITY
 from gonghui.assistance.models import AidItem, Application, Attachment, HardshipFile
+from gonghui.platform.calendar.workdays import CalendarYearMissing, working_days_between
 from gonghui.platform.workflow.base import ActionError
 
 S = ApplicationState
@@ -47,10 +50,6 @@ NEXT_STEP = {
         "The district assistance centre is checking your application, including your "
         "household income with the civil affairs office."
     ),
-    S.PUBLICITY: gettext_lazy(
-        "Your application is being made public (公示) for a few working days. If nobody raises "
-        "a valid objection, it goes on to the decision."
-    ),
     S.APPROVAL: gettext_lazy("The union is deciding on your application and the amounts."),
     S.APPROVED: gettext_lazy(
         "Your application was approved. The money is being paid into your bank account."
@@ -62,6 +61,45 @@ NEXT_STEP = {
     S.REJECTED: gettext_lazy("Your application was not approved."),
     S.WITHDRAWN: gettext_lazy("You withdrew this application."),
 }
+
+
+def publicity_days(application: Application) -> int:
+    """The working days this case's publicity runs: counted on the holiday calendar from its
+    start (not counted) to its end, as ``verify`` set them; the configured length when the
+    calendar of those years is not loaded."""
+    start, end = application.publicity_start, application.publicity_end
+    if start and end:
+        try:
+            return working_days_between(start, end)
+        except CalendarYearMissing:
+            pass
+    return PUBLICITY.days
+
+
+def next_step(application: Application | None) -> str:
+    """What comes next for ``application``, in plain words; in publicity, for how many working
+    days and until which day (not "a few working days")."""
+    if application is None:
+        return ""
+    if application.state != S.PUBLICITY:
+        return str(NEXT_STEP.get(application.state, ""))
+    days = publicity_days(application)
+    if application.publicity_end is None:
+        return ngettext(
+            "Your application is being made public (公示) for %(days)d working day. If nobody "
+            "raises a valid objection, it goes on to the decision.",
+            "Your application is being made public (公示) for %(days)d working days. If nobody "
+            "raises a valid objection, it goes on to the decision.",
+            days,
+        ) % {"days": days}
+    return ngettext(
+        "Your application is being made public (公示) for %(days)d working day, until "
+        "%(end)s. If nobody raises a valid objection, it goes on to the decision.",
+        "Your application is being made public (公示) for %(days)d working days, until "
+        "%(end)s. If nobody raises a valid objection, it goes on to the decision.",
+        days,
+    ) % {"days": days, "end": date_format(application.publicity_end)}
+
 
 # Step names (Step.name) in plain words.
 STEP_LABELS = {

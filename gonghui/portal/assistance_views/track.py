@@ -27,13 +27,13 @@ from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.faces import offer_for, offers, run_posted
 from gonghui.portal.assistance_views.forms import UploadForm
 from gonghui.portal.assistance_views.reads import (
-    NEXT_STEP,
     STEP_LABELS,
     STEPS_WITH_REASON,
     S,
     _error_text,
     _own_application_or_404,
     _own_attachments,
+    next_step,
 )
 from gonghui.portal.views import member_required
 
@@ -99,7 +99,7 @@ def _detail_page(request, application, confirm=None):
         "portal/assistance/detail.html",
         {
             "application": application,
-            "next_step": NEXT_STEP.get(application.state, ""),
+            "next_step": next_step(application),
             "steps": _steps(application),
             "items": items,
             "money_items": [i for i in items if i.aid_type not in NON_MONEY_AID],

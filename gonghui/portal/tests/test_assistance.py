@@ -315,7 +315,7 @@ def test_progress_shows_publicity_then_decision_and_payment(client, tree, staff,
 
     app = advance(staff, app, S.CLOSED)
     page = html_of(client.get(detail(app)))
-    assert "Completed" in page and "Total granted" in page and "5000.00" in page
+    assert "Completed" in page and "Total granted" in page and "5,000.00" in page
     paid = app.items.get(aid_type="living").paid_at
     assert timezone.localtime(paid).strftime("%Y-%m-%d") in page
     assert "622202*********3445" in page and ACCOUNT not in page
