@@ -31,9 +31,10 @@ def _compact(text: str) -> str:
     return "".join((text or "").split()).upper()
 
 
-def _person_q(text: str, prefix: str) -> Q | None:
+def _person_q(text: str, prefix: str, pinyin: bool = True) -> Q | None:
     """The filter on person fields, or None when the text is not about a person's name,
-    ID or phone (e.g. a card number)."""
+    ID or phone (e.g. a card number). ``pinyin=False`` for rows without the pinyin columns
+    (a join application): a latin fragment is then looked for in the name as typed."""
     compact = _compact(text)
     if _ID_RE.match(compact):
         return Q(**{f"{prefix}id_index": index_for("id_number", compact)})
@@ -45,7 +46,7 @@ def _person_q(text: str, prefix: str) -> Q | None:
     if _CJK_RE.search(name):
         return Q(**{f"{prefix}name__icontains": name})
     latin = re.sub(r"[^a-z]", "", name.lower())
-    if latin and _LATIN_RE.match(latin):
+    if pinyin and latin and _LATIN_RE.match(latin):
         q = Q(**{f"{prefix}name_pinyin__startswith": latin}) | Q(
             **{f"{prefix}name_initials__startswith": latin}
         )
@@ -89,6 +90,21 @@ def search_people(qs: QuerySet, text: str) -> QuerySet:
 
 
 # --- the join review queue --------------------------------------------------------------------
+
+
+def search_join_requests(qs: QuerySet, text: str) -> QuerySet:
+    """Applications in ``qs`` by the applicant's name, her full ID number or mobile (exact,
+    through the blind indexes) or the label of the QR channel she came through."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return qs
+    q = _person_q(text, "", pinyin=False)
+    if q is None:  # digits that are neither an ID nor a mobile: a channel label may hold them
+        return qs.filter(channel__label__icontains=text)
+    compact = _compact(text)
+    if _ID_RE.match(compact) or _MOBILE_RE.match(compact):
+        return qs.filter(q)
+    return qs.filter(q | Q(channel__label__icontains=" ".join(text.split())))
 
 
 def review_limit() -> int:

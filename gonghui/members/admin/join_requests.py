@@ -6,6 +6,7 @@ its own ``<pk>/do/<name>/`` page. Batch approval stays a list action."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,11 @@ from gonghui.members.admin.shared import SubtreeFilter
 from gonghui.members.choices import JoinRequestState
 from gonghui.members.deadlines import JOIN_REVIEW, submitted_on
 from gonghui.members.models import JoinRequest
-from gonghui.members.search import overdue_join_requests, submitted_before_for_age
+from gonghui.members.search import (
+    overdue_join_requests,
+    search_join_requests,
+    submitted_before_for_age,
+)
 from gonghui.members.todos import due_soon_join_requests
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.calendar.deadlines import DeadlineStatus
@@ -50,8 +55,14 @@ class JoinStateFilter(DropdownFilter):
     def lookups(self, request, model_admin):
         return JoinRequestState.choices
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # A search looks for the application in every state unless a state is chosen:
+        # "what became of my application?" is asked after the decision too.
+        self.searching = bool(request.GET.get(SEARCH_VAR, "").strip())
+
     def value(self):
-        return super().value() or JoinRequestState.PENDING
+        return super().value() or ("all" if self.searching else JoinRequestState.PENDING)
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -104,6 +115,8 @@ class JoinRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     list_select_related = ["org"]
     list_filter = [JoinStateFilter, JoinAgeFilter, "employment_form", SubtreeFilter]
     list_filter_submit = True
+    search_fields = ["name"]  # shows the box; get_search_results does the work
+    search_help_text = _("Name, full ID number, mobile or channel")
     ordering = ["submitted_at", "id"]
     list_per_page = 50
     show_full_result_count = False
@@ -132,6 +145,9 @@ class JoinRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     ]
     readonly_fields = fields
     change_form_template = "members/admin/joinrequest_change_form.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_join_requests(queryset, search_term), False
 
     def get_changelist_instance(self, request):
         # What the reviewer must know about each row (members/identity.py), for the whole
