@@ -110,6 +110,10 @@ class HardshipFile(NeverDeleted):
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    # Retention (retention.py): kept 10 years after closing, then its personal information is
+    # erased by ``manage.py purge_hardship_files`` and the figures stay for statistics.
+    retain_until = models.DateField(_("kept until"), null=True, blank=True, db_index=True)
+    purged_at = models.DateTimeField(_("personal information erased"), null=True, blank=True)
     created_by = models.ForeignKey(
         USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

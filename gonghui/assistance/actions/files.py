@@ -44,6 +44,7 @@ from gonghui.assistance.models import (
     HouseholdClaim,
     HouseholdMember,
 )
+from gonghui.assistance.retention import retain_until
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
@@ -320,7 +321,8 @@ def _close_file(file: HardshipFile, reason: str) -> None:
     file.state = FileState.CLOSED
     file.closed_at = timezone.now()
     file.close_reason = reason[:300]
-    file.save(update_fields=["state", "closed_at", "close_reason", "updated_at"])
+    file.retain_until = retain_until(file.closed_at)  # then erased (retention.py)
+    file.save(update_fields=["state", "closed_at", "close_reason", "retain_until", "updated_at"])
     HouseholdClaim.objects.filter(file=file).delete()
 
 
