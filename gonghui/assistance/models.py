@@ -452,7 +452,11 @@ class Step(models.Model):
 
 
 class Objection(models.Model):
-    """公示异议: recorded during publicity; an upheld one sends the case back."""
+    """公示异议: recorded during publicity; an upheld one sends the case back.
+
+    Staff record one they received (``recorded_by``); one lodged by anyone on the public
+    notice page (``/gs/<union>/``) has no ``recorded_by`` and may carry the objector's phone,
+    encrypted, for the centre to call back."""
 
     scope_org_field = "application__org"
 
@@ -462,7 +466,10 @@ class Objection(models.Model):
     received_on = models.DateField(_("received"))
     content = models.TextField(_("objection"))
     raised_by = models.CharField(_("raised by"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    contact_phone = EncryptedTextField(_("objector's phone"), kind="phone", blank=True)
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(
         _("decision"),
         max_length=10,
@@ -484,6 +491,11 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.get_decision_display()}"
+
+    @property
+    def lodged_publicly(self) -> bool:
+        """Lodged on the public notice page, not recorded by staff."""
+        return self.recorded_by_id is None
 
 
 class Budget(models.Model):
