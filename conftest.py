@@ -48,6 +48,8 @@ def _locmem_sms(settings):
     from gonghui.platform.sms.backends import LocmemBackend
 
     settings.SMS_BACKEND = "gonghui.platform.sms.backends.LocmemBackend"
+    # The outbox sends on commit in the test's own thread (gonghui/platform/sms/outbox.py).
+    settings.GONGHUI_SMS_RUNNER = "inline"
     LocmemBackend.outbox.clear()
     yield
 

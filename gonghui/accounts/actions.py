@@ -174,3 +174,17 @@ def change_own_password(ctx, *, password: str) -> User:
     user.save(update_fields=["password"])
     ctx.wrote(user, recheck=False, details={"password": "changed"})
     return user
+
+
+@action("accounts.set_digest_sms", permission=None)
+def set_digest_sms(ctx, *, on: bool) -> User:
+    """A staff or partner account switches the daily digest by SMS (gonghui/platform/digest)
+    on or off for itself."""
+    actor = ctx.actor
+    if actor is None or not actor.is_authenticated or actor.kind == UserKind.MEMBER:
+        raise ActionError(_("Only staff accounts receive the daily digest."), code="member")
+    user = ctx.lock(User.objects.get(pk=actor.pk))
+    user.digest_sms = bool(on)
+    user.save(update_fields=["digest_sms"])
+    ctx.wrote(user, recheck=False, details={"digest_sms": user.digest_sms})
+    return user

@@ -15,3 +15,8 @@ class AccountsConfig(AppConfig):
 
         # API tokens are issued after a fresh second factor: the platform asks, accounts answer.
         register_second_factor(twofactor)
+        # The start page links to one's own messages (the daily digest) with the unread count.
+        from gonghui.accounts.messages import start_page_section
+        from gonghui.console.dashboard import register_start_page_section
+
+        register_start_page_section(start_page_section)

@@ -60,6 +60,9 @@ class User(AbstractUser):
     # Set whenever a new password is saved (not when the hash is merely upgraded); the
     # 90-day expiry of admin and 三员 passwords counts from here (gonghui/accounts/passwords.py).
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # The staff daily digest of what became overdue (gonghui/platform/digest) also by SMS:
+    # the user's own choice, off until they switch it on (/console/account/messages/).
+    digest_sms = models.BooleanField(_("daily digest by SMS"), default=False)
 
     objects = GonghuiUserManager()
 

@@ -192,4 +192,8 @@ def account_links(request) -> list[dict]:
         links.append({"title": _("Change password"), "link": "/console/password_change/"})
     if actions.token_refusal(user) is None:
         links.append({"title": _("My API tokens"), "link": LIST_URL})
+    from gonghui.accounts.messages import unread_link
+
+    if (inbox := unread_link(request)) is not None:
+        links.append(inbox)
     return links

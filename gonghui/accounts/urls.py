@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gonghui.accounts import tokens
+from gonghui.accounts import messages, tokens
 from gonghui.console.sites import console_site
 
 urlpatterns = [
@@ -16,5 +16,16 @@ urlpatterns = [
         "tokens/<int:pk>/revoke/",
         console_site.admin_view(tokens.revoke_token_view),
         name="console-my-tokens-revoke",
+    ),
+    path("messages/", console_site.admin_view(messages.my_messages_view), name="console-messages"),
+    path(
+        "messages/read/",
+        console_site.admin_view(messages.mark_messages_read_view),
+        name="console-messages-read",
+    ),
+    path(
+        "messages/sms/",
+        console_site.admin_view(messages.digest_sms_view),
+        name="console-messages-sms",
     ),
 ]

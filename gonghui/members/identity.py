@@ -33,7 +33,7 @@ from gonghui.members.choices import CURRENT_STATES, IdentityProof, JoinRequestSt
 from gonghui.members.models import JoinRequest, Membership, Person
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.pii.masking import mask_name, mask_phone
-from gonghui.platform.sms.backends import send_sms
+from gonghui.platform.sms.outbox import queue_sms
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 from gonghui.platform.workflow.transitions import machine_for
 
@@ -50,8 +50,9 @@ NOTICE_TTL = 24 * 3600
 
 
 def notify(phone: str, message: str):
-    """An on_commit callback that sends ``message`` to ``phone``."""
-    return lambda: send_sms(phone, message)
+    """Queue ``message`` to ``phone`` in the SMS outbox now, in the caller's transaction, and
+    return the on_commit callback that sends it once that commits."""
+    return queue_sms(phone, message)
 
 
 @dataclass(frozen=True)

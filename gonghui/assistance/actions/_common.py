@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.assistance.choices import ApplicationState
 from gonghui.assistance.models import Application, Step
 from gonghui.members.models import Person
-from gonghui.platform.sms.backends import send_sms
+from gonghui.platform.sms.outbox import queue_sms
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.transitions import machine_for
 
@@ -124,7 +124,7 @@ def _number(prefix: str, pk: int, year: int) -> str:
 def _notify_applicant(ctx, application: Application, message: str) -> None:
     phone = application.applicant.phone
     if phone:
-        ctx.on_commit(lambda: send_sms(phone, message))
+        ctx.on_commit(queue_sms(phone, message))
 
 
 def _member_person(actor) -> Person:

@@ -1,5 +1,8 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from gonghui.platform.pii.fields import EncryptedTextField
 
 
 class SMSCode(models.Model):
@@ -22,3 +25,38 @@ class SMSCode(models.Model):
 
     def __str__(self) -> str:
         return f"SMS code {self.pk} ({self.purpose})"
+
+
+class OutboxState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxSMS(models.Model):
+    """One SMS to send (gonghui/platform/sms/outbox.py). Written in the transaction of what it
+    is about, sent after that commits, retried with backoff; ``next_attempt_at`` is also the
+    claim: a processor that takes a row moves it a lease ahead, so no other processor takes it
+    while it is being sent, and a row left behind by a dead process becomes due again."""
+
+    phone = EncryptedTextField(_("mobile phone"), kind="phone")
+    # Encrypted too: a login code must not be readable in the database.
+    message = EncryptedTextField(_("message"), kind="text")
+    state = models.CharField(
+        _("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A message that is useless later (a login code) is not sent after this.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)  # never PI
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued SMS")
+        verbose_name_plural = _("SMS outbox")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="smsoutbox_due")]
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk} ({self.state})"

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.platform.pii.fields import index_for
-from gonghui.platform.sms.backends import send_sms
 from gonghui.platform.sms.models import SMSCode
+from gonghui.platform.sms.outbox import enqueue_sms
 
 
 class RateLimited(Exception):
@@ -93,7 +93,8 @@ def send_login_code(*, phone: str, ip: str | None, purpose: str = "login") -> Se
                 )
                 % params
             )
-        transaction.on_commit(lambda: send_sms(phone, message))
+        # Through the outbox, sent the moment this commits; not after the code has expired.
+        enqueue_sms(phone, message, expires_at=row.expires_at)
     return SentCode(code=code, expires_at=row.expires_at)
 
 

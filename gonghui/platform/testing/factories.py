@@ -38,6 +38,7 @@ from gonghui.platform.calendar.models import (
     HolidayDate,
 )
 from gonghui.platform.consent.models import Consent, PrivacyNotice
+from gonghui.platform.digest.models import DigestRun
 from gonghui.platform.idempotency.models import IdempotencyKey, KeyState
 from gonghui.platform.imports.models import (
     ExportRequest,
@@ -48,7 +49,7 @@ from gonghui.platform.imports.models import (
 )
 from gonghui.platform.inbox.models import Message
 from gonghui.platform.pii.fields import index_for
-from gonghui.platform.sms.models import SMSCode
+from gonghui.platform.sms.models import OutboxSMS, SMSCode
 from gonghui.platform.validators.idcard import id_check_char
 
 _seq = itertools.count(1)
@@ -393,7 +394,42 @@ class MessageFactory(factory.django.DjangoModelFactory):
     link = "/m/"
 
 
+class OutboxSMSFactory(factory.django.DjangoModelFactory):
+    """An SMS waiting in the outbox, due now."""
+
+    class Meta:
+        model = OutboxSMS
+
+    phone = factory.Sequence(lambda n: phone_for(n, "137"))
+    message = "[gonghui] Your application to join 渝北测试公司工会 was received."
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class DigestRunFactory(factory.django.DjangoModelFactory):
+    """Yesterday's digest of a staff user: two join applications were overdue."""
+
+    class Meta:
+        model = DigestRun
+
+    user = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    lines = factory.LazyFunction(
+        lambda: {
+            "/console/members/joinrequest/?age=overdue": {
+                "label": "Join applications past their review deadline",
+                "group": "Members",
+                "count": 2,
+                "url": "/console/members/joinrequest/?age=overdue",
+            }
+        }
+    )
+    overdue_count = 2
+    new_count = 2
+
+
 FACTORIES = (
+    OutboxSMSFactory,
+    DigestRunFactory,
     PrivacyNoticeFactory,
     ConsentFactory,
     MessageFactory,
