@@ -6,3 +6,8 @@ class ConsoleConfig(AppConfig):
     name = "gonghui.console"
     label = "console"
     verbose_name = _("Staff console")
+
+    def ready(self):
+        from gonghui.console.base import compact_list_cells
+
+        compact_list_cells()
