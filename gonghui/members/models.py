@@ -148,6 +148,18 @@ class Membership(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("reason"), max_length=200, blank=True)
     lapse_flagged_at = models.DateTimeField(_("flagged as lapsing"), null=True, blank=True)
+    # Staff mark a record to be looked at again (a doubtful employer, a card to re-issue):
+    # set and cleared by actions.flag_for_review / clear_review_flag, both audited.
+    review_reason = models.CharField(_("reason for review"), max_length=200, blank=True)
+    review_flagged_at = models.DateTimeField(_("flagged for review"), null=True, blank=True)
+    review_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged for review by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -174,6 +186,13 @@ class Membership(models.Model):
                 fields=["state", "-joined_on", "-id"],
                 name="membership_state_idx",
                 condition=Q(*[("state", s) for s in RARE_STATES], _connector=Q.OR),
+            ),
+            # The "flagged for review" filter: the few flagged rows of a scope, newest flag
+            # first; unflagged rows (nearly all) stay out of it.
+            models.Index(
+                fields=["org", "-review_flagged_at"],
+                name="membership_review_flag_idx",
+                condition=Q(review_flagged_at__isnull=False),
             ),
         ]
 

@@ -42,7 +42,14 @@ EXPORT_FILTERS = {
     "joined_on__gte": "joined_on__gte",
     "joined_on__lte": "joined_on__lte",
 }
-EXPORT_SEARCH_AND_OWN_FILTERS = ("q", "subtree", "lapsing")
+EXPORT_SEARCH_AND_OWN_FILTERS = ("q", "subtree", "lapsing", "review")
+# "Export the selected members" (a list action): the chosen rows' numbers, comma-separated.
+EXPORT_SELECTION = "ids"
+
+
+def _selection(value) -> str:
+    ids = [part for part in str(value).split(",") if part.strip().isdigit()]
+    return ",".join(part.strip() for part in ids[:EXPORT_DIRECT_LIMIT])
 
 
 def export_filters_from(params) -> dict[str, str]:
@@ -52,6 +59,9 @@ def export_filters_from(params) -> dict[str, str]:
         value = params.get(name)
         if value not in (None, ""):
             filters[name] = str(value)[:100]
+    selection = _selection(params.get(EXPORT_SELECTION) or "")
+    if selection:
+        filters[EXPORT_SELECTION] = selection
     return filters
 
 
@@ -95,6 +105,11 @@ def export_queryset(user, filters: dict, *, permission: str = EXPORT_PERMISSION)
         elif name == "lapsing":
             if value == "only":
                 qs = qs.filter(lapse_flagged_at__isnull=False)
+        elif name == "review":
+            if value == "flagged":
+                qs = qs.filter(review_flagged_at__isnull=False)
+        elif name == EXPORT_SELECTION:
+            qs = qs.filter(pk__in=[int(part) for part in _selection(value).split(",") if part])
         elif name in EXPORT_FILTERS:
             lookup = EXPORT_FILTERS[name]
             if lookup == "is_migrant":

@@ -51,6 +51,7 @@ from gonghui.members.actions.people import (
     move,
     pinyin_of,
 )
+from gonghui.members.actions.review_flags import clear_review_flag, flag_for_review
 from gonghui.members.actions.transfers import (
     _end_transfer,
     _sender_must_approve,
@@ -86,10 +87,12 @@ __all__ = [
     "change_membership_state",
     "channel_usable",
     "clean_person",
+    "clear_review_flag",
     "create_join_channel",
     "current_membership_of_id",
     "describe_phone",
     "find_receiving_org",
+    "flag_for_review",
     "flag_lapsing_memberships",
     "is_overdue",
     "link_member_account",

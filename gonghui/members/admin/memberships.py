@@ -18,9 +18,11 @@ from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.paginator import CappedPaginator
 from gonghui.console.sites import console_site
 from gonghui.members import actions
+from gonghui.members.admin.member_actions import MemberBulkActions
 from gonghui.members.admin.shared import (
     LapsingFilter,
     PersonColumns,
+    ReviewFlagFilter,
     SubtreeFilter,
     member_org_choices,
     reveal_fields,
@@ -51,6 +53,7 @@ MEMBERSHIP_DETAIL_FIELDS = [
     "ended_on",
     "end_reason",
     "lapse_flagged_at",
+    "review_flag",
 ]
 
 
@@ -107,7 +110,7 @@ class MembershipAddForm(ActionForm, forms.ModelForm):
 
 
 @admin.register(Membership, site=console_site)
-class MembershipAdmin(TransitionAdmin, PersonColumns, ScopedModelAdmin):
+class MembershipAdmin(TransitionAdmin, MemberBulkActions, PersonColumns, ScopedModelAdmin):
     form = MembershipAddForm
     list_display = [
         "masked_name",
@@ -120,10 +123,12 @@ class MembershipAdmin(TransitionAdmin, PersonColumns, ScopedModelAdmin):
         "joined_on",
         "card_no",
         "lapsing_badge",
+        "review_badge",
     ]
     list_select_related = ["person", "org"]
     list_filter = [
         LapsingFilter,
+        ReviewFlagFilter,
         "state",
         "employment_form",
         "is_migrant",

@@ -87,6 +87,21 @@ class LapsingFilter(DropdownFilter):
         return queryset
 
 
+class ReviewFlagFilter(DropdownFilter):
+    """Memberships staff flagged for review (actions.flag_for_review), newest flag first."""
+
+    title = pgettext_lazy("review flag", "review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("flagged", _("Flagged for review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            return queryset.filter(review_flagged_at__isnull=False)
+        return queryset
+
+
 def member_org_choices(user, perm: str):
     """The unions in ``user``'s scope for ``perm`` that can hold members."""
     return (
