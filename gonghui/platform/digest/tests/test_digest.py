@@ -170,3 +170,32 @@ def test_another_users_digest_is_not_on_my_page(client, overdue_world):
     page = client.get("/console/account/messages/").content.decode()
     assert "渝北区总工会" not in page
     assert "1 overdue in your scope" in page
+
+
+@pytest.mark.chinese
+def test_the_digest_and_its_page_read_chinese(
+    client, overdue_world, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from gonghui.platform.testing.english import ALLOWED, english_in
+
+    tree = overdue_world
+    admin = tree.yubei_admin
+    admin.phone, admin.digest_sms = "13700002222", True
+    admin.save()
+    with translation.override(settings.LANGUAGE_CODE):  # the product's language, zh-hans
+        with django_capture_on_commit_callbacks(execute=True):
+            send_staff_digest(timezone.localdate())
+        client.force_login(admin)
+        # What this page and the start page's link add (the sidebar is walked elsewhere).
+        page = client.get("/console/account/messages/").content.decode()
+        mine = page[page.index('<section class="border border-base-200 rounded-md p-4" aria') :]
+        mine = mine[: mine.index("</ul>\n  </section>")]
+        assert english_in(mine, ALLOWED) == []
+        assert "每日提醒" in mine and "我的消息" in page
+        start = client.get("/console/?home=1").content.decode()
+        link = start[start.index('<p class="text-sm mb-3" id="my-messages-link">') :]
+        link = link[: link.index("</p>")]
+        assert english_in(link, ALLOWED) == [] and "1 条未读" in link
+    assert LocmemBackend.outbox[0][1].startswith("【工会】每日提醒")
