@@ -313,6 +313,8 @@ SMS_RATE_PER_PHONE_HOUR = env_int("SMS_RATE_PER_PHONE_HOUR", 5)
 SMS_RATE_PER_IP_HOUR = env_int("SMS_RATE_PER_IP_HOUR", 30)
 # The outbox: attempts before an SMS is given up (retried after 30 s, 2, 8, 32 min ...).
 SMS_OUTBOX_MAX_ATTEMPTS = env_int("SMS_OUTBOX_MAX_ATTEMPTS", 5)
+# Sent and failed SMS (phone and text, encrypted) are deleted after this many days.
+SMS_OUTBOX_RETENTION_DAYS = env_int("SMS_OUTBOX_RETENTION_DAYS", 30)
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

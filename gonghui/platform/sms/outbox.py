@@ -17,6 +17,7 @@ that wrote it commits, never inside the request, and retried when the gateway fa
   ``SMS_OUTBOX_MAX_ATTEMPTS`` attempts; then the row is ``failed``. The error is kept without
   digits, so no phone number or code reaches ``last_error``. A row past ``expires_at`` (a
   login code nobody can use any more) is failed without sending.
+* Sent and failed rows are deleted after ``SMS_OUTBOX_RETENTION_DAYS`` (the command does it).
 """
 
 from __future__ import annotations
@@ -165,6 +166,18 @@ def send_due(*, now: datetime | None = None) -> dict[str, int]:
             counts["sent" if _send_claimed(pk, moment) else "not_sent"] += 1
         if len(claimed) < BATCH:
             return counts
+
+
+def purge_finished(*, now: datetime | None = None) -> int:
+    """Delete sent and failed rows older than ``SMS_OUTBOX_RETENTION_DAYS`` (default 30):
+    the phone and the text are personal information kept only as long as an enquiry about
+    a message ("I never got the code") needs them."""
+    days = getattr(settings, "SMS_OUTBOX_RETENTION_DAYS", 30)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _by_model = OutboxSMS.objects.filter(
+        state__in=[OutboxState.SENT, OutboxState.FAILED], created_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def next_due_at() -> datetime | None:

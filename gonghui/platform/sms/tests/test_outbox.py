@@ -173,6 +173,19 @@ def test_the_command_sends_what_a_stopped_process_left_behind(capsys):
     assert later.state == OutboxState.QUEUED
 
 
+def test_the_command_deletes_finished_rows_after_the_retention_period(settings):
+    settings.SMS_OUTBOX_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    OutboxSMSFactory(state=OutboxState.SENT, created_at=old, next_attempt_at=None)
+    OutboxSMSFactory(state=OutboxState.FAILED, created_at=old, next_attempt_at=None)
+    recent = OutboxSMSFactory(
+        state=OutboxState.SENT, created_at=timezone.now() - timedelta(days=29)
+    )
+    stuck = OutboxSMSFactory(created_at=old, next_attempt_at=timezone.now() + timedelta(hours=1))
+    call_command("send_sms_outbox")
+    assert set(OutboxSMS.objects.values_list("pk", flat=True)) == {recent.pk, stuck.pk}
+
+
 def test_the_thread_runner_sends_after_commit_without_the_request_waiting(
     settings, transactional_db
 ):
