@@ -4,6 +4,9 @@ A message is addressed to a member account, or, while the worker has none yet (s
 by QR and has not logged in), to the keyed hash of her phone: the account that later logs in
 with that phone reads it. The text is kept as its English message id and parameters and
 translated when shown, so it reads in the language of the page.
+
+Staff accounts get messages too: the daily digest of what became overdue in their scope
+(``gonghui/platform/digest``), read in the console at /console/account/messages/.
 """
 
 from __future__ import annotations
