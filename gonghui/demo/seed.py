@@ -24,6 +24,7 @@ from gonghui.orgs.actions import create_org, register_employer
 from gonghui.orgs.bootstrap import ensure_officer, ensure_root
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
+from gonghui.orgs.naming import holding_pool_name, short_union_name
 from gonghui.platform.validators import make_uscc_for
 
 DATA = Path(__file__).resolve().parent.parent / "orgs" / "data"
@@ -133,8 +134,8 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
             result,
             parent,
             OrgKind.HOLDING_POOL,
-            f"{parent.short_name or parent.name}周转库",
-            short_name="周转库",
+            holding_pool_name(parent.short_name or parent.name),
+            short_name=holding_pool_name(parent.short_name or parent.name),
             region_code=parent.region_code,
             note="新就业形态劳动者、农民工入会后待分配的周转库",
         )
@@ -190,7 +191,7 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
                 parent,
                 OrgKind.GRASSROOTS,
                 f"{row['name']}工会委员会",
-                short_name=f"{row['name'][:12]}工会",
+                short_name=short_union_name(row["name"]),
                 region_code=district_code,
                 uscc=union_uscc(row["key"], district_code),
                 contact_name="王**",

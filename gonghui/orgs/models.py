@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from gonghui.orgs import naming
 from gonghui.orgs.choices import IndustrySection, OrgKind, OrgStatus, Ownership
 from gonghui.platform.access.scoping import ScopedManager, ScopedQuerySet, restrict_queryset
 from gonghui.platform.pii.fields import EncryptedTextField
@@ -91,7 +92,8 @@ class Org(MP_Node):
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.name
+        """The name a list shows (gonghui/orgs/naming.py: a holding pool names its district)."""
+        return naming.display_name(self)
 
 
 class Employer(models.Model):

@@ -20,6 +20,7 @@ from gonghui.demo.generate.words import (
     SECTION_WEIGHTS,
     TRADES,
 )
+from gonghui.orgs.naming import holding_pool_name
 from gonghui.platform.validators import make_uscc_for
 
 # gonghui/demo/generate/tree.py -> gonghui/orgs/data
@@ -146,8 +147,8 @@ class TreeMixin:
                 district.add(
                     Node(
                         "holding_pool",
-                        f"{short}周转库",
-                        "周转库",
+                        holding_pool_name(short),
+                        holding_pool_name(short),
                         district.region_code,
                         note="新就业形态劳动者、农民工入会后待分配的周转库",
                     )
@@ -159,7 +160,7 @@ class TreeMixin:
                         Node(
                             "union_federation",
                             f"{short}{suffix}",
-                            suffix[:12],
+                            f"{short}{suffix}",
                             district.region_code,
                             union_uscc(district.region_code),
                             note="新就业形态",
