@@ -16,6 +16,8 @@ from gonghui.members.console_views import (
     verify_card_view,
 )
 from gonghui.portal.public import healthz, landing
+from gonghui.portal.publicity_views import objection as publicity_objection
+from gonghui.portal.publicity_views import publicity
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -34,6 +36,9 @@ urlpatterns = [
     # Short URLs in QR codes: a card (a staff phone opens the result) and a join poster.
     path("v/<str:token>", card_link, name="card-link"),
     path("j/<str:token>", join_link, name="join-link"),
+    # The public notice (公示) of a union's hardship cases, and objecting to one of them.
+    path("gs/<int:org_id>/", publicity, name="publicity"),
+    path("gs/<int:org_id>/<str:token>/", publicity_objection, name="publicity-objection"),
     path(
         "console/members/joinchannel/<int:pk>/poster/",
         console_site.admin_view(join_poster),

@@ -41,6 +41,7 @@ from gonghui.assistance.deadlines import PUBLICITY
 from gonghui.assistance.models import AidItem, Application, Objection
 from gonghui.platform.access.scoping import highest_covering_depth
 from gonghui.platform.calendar.workdays import CalendarYearMissing
+from gonghui.platform.validators import normalize_mobile
 from gonghui.platform.workflow.base import ActionError, action
 
 # The declared decisions of an objection (workflows_cases.py): upheld or dismissed, once.
@@ -236,7 +237,10 @@ def _verified_amounts(application: Application, amounts: dict | None, cut_reason
     return verified, (cut_reason if cut else "")
 
 
-@action("assistance.record_objection", permission="assistance.publicise_application")
+PUBLICISE = "assistance.publicise_application"
+
+
+@action("assistance.record_objection", permission=None)
 def record_objection(
     ctx,
     *,
@@ -244,31 +248,57 @@ def record_objection(
     content: str,
     raised_by: str = "",
     received_on: date | None = None,
+    contact_phone: str = "",
+    public: bool = False,
 ) -> Objection:
-    """An objection received during publicity (公示异议)."""
-    application = ctx.require(application)
+    """An objection received during publicity (公示异议).
+
+    Staff record one they received: they need ``assistance.publicise_application`` over the
+    case (403 without it, 404 outside their scope). ``public=True`` is the public notice page
+    (``/gs/<union>/``, no actor): anyone may object while the publicity runs, on the day they
+    write; the objection waits for the centre's decision like any other."""
+    if public:
+        if ctx.actor is not None:
+            raise TypeError("a public objection has no actor")
+    else:
+        if not ctx.has(PUBLICISE):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        application = ctx.require(application, PUBLICISE)
     ctx.lock(application)
     if application.state != S.PUBLICITY:
         raise ActionError(
             _("Objections are recorded while the case is in publicity."), code="not_in_publicity"
         )
+    today = timezone.localdate()
+    if public and (application.publicity_end is None or today > application.publicity_end):
+        raise ActionError(_("The publicity of this case has ended."), code="publicity_over")
     content = (content or "").strip()
     if len(content) < 2:
         raise ActionError(_("Record what the objection says."), code="objection_content")
+    phone = (contact_phone or "").strip()
+    if phone:
+        try:
+            phone = normalize_mobile(phone)
+        except ValueError:
+            raise ActionError(
+                _("Enter a valid mobile number, or leave it empty."), code="invalid_phone"
+            ) from None
     objection = Objection.objects.create(
         application=application,
         content=content[:4000],
         raised_by=(raised_by or "").strip()[:100],
-        received_on=received_on or timezone.localdate(),
-        recorded_by=ctx.actor,
+        contact_phone=phone,
+        received_on=today if public else (received_on or today),
+        recorded_by=None if public else ctx.actor,
     )
     _step(ctx, application, "objection", application.state, content[:500])
-    ctx.wrote(objection)
+    ctx.wrote(objection, recheck=False if public else PUBLICISE)
+    ctx.details["public"] = public
     ctx.org = application.org
     return objection
 
 
-@action("assistance.decide_objection", permission="assistance.publicise_application")
+@action("assistance.decide_objection", permission=PUBLICISE)
 def decide_objection(ctx, *, objection: Objection, upheld: bool, note: str) -> Objection:
     """Decide an objection; an upheld one sends the case back to verification."""
     objection = ctx.require(objection)
@@ -299,7 +329,7 @@ def decide_objection(ctx, *, objection: Objection, upheld: bool, note: str) -> O
     return objection
 
 
-@action("assistance.end_publicity", permission="assistance.publicise_application")
+@action("assistance.end_publicity", permission=PUBLICISE)
 def end_publicity(ctx, *, application: Application, today: date | None = None) -> Application:
     """Publicity has run its working days without an open objection: on to approval."""
     application = ctx.require(application)

@@ -223,6 +223,8 @@ class ApplicationAdmin(ScopedModelAdmin):
         objections = list(application.objections.all())
         for objection in objections:
             objection.buttons = offers(objection, user, "console")
+            # Left on the public notice page, masked like every phone on a console page.
+            objection.phone_masked = mask_phone(objection.contact_phone or "")
         attachments = [(a, attachment_url(a)) for a in file.attachments.all()]
         history = [
             (s, STEP_LABELS.get(s.name, s.name))
@@ -253,6 +255,9 @@ class ApplicationAdmin(ScopedModelAdmin):
             "referral": _referral(history, application),
             "objections": objections,
             "transition_buttons": offers(application, user, "console"),
+            "public_notice_url": reverse("publicity", args=[application.org_id])
+            if application.state == S.PUBLICITY
+            else None,
             "add_objection_url": step_url(application, RECORD_OBJECTION)
             if application.state == S.PUBLICITY
             and holds(user, "assistance.publicise_application", application)

@@ -35,6 +35,8 @@ POLICIES: Final[list[tuple[re.Pattern[str], Policy]]] = [
         # the console's login comes first) and a join poster's (to /m/join/<signed>/).
         (r"^v/", "public"),
         (r"^j/", "public"),
+        # The public notice (公示) of a union's hardship cases and its objection form.
+        (r"^gs/", "public"),
         # Staff console
         (r"^console/login/", "public"),
         # POST only; ends whatever session there is, also for a staff account without grants.
