@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.forms import CheckboxInput
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -36,6 +37,36 @@ def compact_list_cells() -> None:
 
     unfold_list.ROW_CLASSES = list(LIST_CELL_CLASSES)
     unfold_list.CHECKBOX_CLASSES = list(LIST_CHECKBOX_CELL_CLASSES)
+
+
+def grouped_column(model_admin, name: str):
+    """The list column ``name`` (a model field or an admin method) showing its number with
+    thousands separators: 12,345 people, 3,500.00 yuan (a Decimal keeps its places). The
+    project leaves USE_THOUSAND_SEPARATOR off: it would group every number a template prints,
+    years (2,026) and ids in links among them."""
+    try:
+        field = model_admin.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        method = getattr(model_admin, name)
+        label = getattr(method, "short_description", name)
+        ordering = getattr(method, "admin_order_field", None)
+        read = method
+    else:
+        label, ordering = field.verbose_name, name
+
+        def read(obj):
+            return getattr(obj, name)
+
+    def column(obj):
+        value = read(obj)
+        if value is None or value == "":
+            return model_admin.get_empty_value_display()
+        return number_format(value, force_grouping=True)
+
+    column.__name__ = name  # the cell keeps its class, field-<name>
+    column.short_description = label
+    column.admin_order_field = ordering
+    return column
 
 
 def is_scoped(model) -> bool:
@@ -86,6 +117,16 @@ class ScopedModelAdmin(ModelAdmin):
 
     actions = None
     history_template = "console/history.html"
+    # List columns holding counts or amounts: shown grouped, 12,345 (see grouped_column).
+    grouped_numbers: tuple[str, ...] = ()
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        if not self.grouped_numbers:
+            return names
+        return [
+            grouped_column(self, name) if name in self.grouped_numbers else name for name in names
+        ]
 
     def action_checkbox(self, obj):
         return ROW_CHECKBOX.render(ACTION_CHECKBOX_NAME, str(obj.pk))

@@ -301,6 +301,7 @@ class EmployerAdmin(ScopedModelAdmin):
         "org",
         "union_badge",
     ]
+    grouped_numbers = ("headcount",)
     list_filter = ["industry_section", "ownership"]
     search_fields = ["name", "uscc"]
     list_select_related = ["org"]

@@ -83,6 +83,7 @@ class DutyListForm(ActionForm, forms.ModelForm):
 class DutyListAdmin(TransitionAdmin, ScopedModelAdmin):
     form = DutyListForm
     list_display = ["title", "year", "level", "org", "state", "published_at", "signed_count"]
+    grouped_numbers = ("signed_count",)
     list_filter = ["year", "level", "state"]
     search_fields = ["title", "org__name"]
     list_select_related = ["org"]
