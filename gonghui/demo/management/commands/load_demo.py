@@ -48,8 +48,11 @@ class Command(BaseCommand):
                     "enters the notice there instead."
                 )
             )
-        # The demo's applicants and members are fictitious: their SMS go nowhere.
-        with override_settings(SMS_BACKEND="gonghui.platform.sms.backends.NullBackend"):
+        # The demo's applicants and members are fictitious: their SMS go nowhere, sent at once
+        # to the null gateway rather than left queued for the server to log later.
+        with override_settings(
+            SMS_BACKEND="gonghui.platform.sms.backends.NullBackend", GONGHUI_SMS_RUNNER="inline"
+        ):
             result = seed_demo()
         self.stdout.write(
             f"demo data: {result.created_orgs} organisations and "
