@@ -36,7 +36,13 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.imports import actions
 from gonghui.platform.imports.forms import ImportUploadForm
 from gonghui.platform.imports.jobs import importer_for, permission_for
-from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
+from gonghui.platform.imports.models import (
+    ExportRequest,
+    ExportState,
+    ImportJob,
+    ImportKind,
+)
+from gonghui.platform.imports.preview import build_preview
 from gonghui.platform.imports.todos import AttentionFilter
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.workflow.base import ActionError
@@ -65,7 +71,7 @@ def UploadForm(*args, user, **kwargs) -> ImportUploadForm:  # noqa: N802 (a form
 
 
 @admin.register(ImportJob, site=console_site)
-class ImportJobAdmin(ScopedModelAdmin):
+class ImportJobAdmin(TransitionAdmin, ScopedModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -143,6 +149,7 @@ class ImportJobAdmin(ScopedModelAdmin):
                             actor=request.user,
                             org=form.cleaned_data["org"],
                             upload=form.cleaned_data["file"],
+                            preview=True,  # the job page shows the preview to confirm
                         )
                 except ActionError as exc:
                     form.add_error("file", exc)
@@ -174,7 +181,23 @@ class ImportJobAdmin(ScopedModelAdmin):
             "again_url": reverse(importer.upload_url),
             **self._progress_context(job),
         }
+        if job.awaits_confirmation:
+            # The preview (imports/preview.py) and 开始导入 / 取消, declared in
+            # platform/imports/workflows.py; the check of 开始导入 reads the same preview.
+            job.preview = build_preview(job)
+            context["preview"] = job.preview
+            context["transition_buttons"] = offers(job, request.user, "console")
         return render(request, "imports/job.html", context)
+
+    def transition_object(self, request, object_id):
+        return self._job(request, int(object_id))
+
+    def after_transition_url(self, request, obj) -> str:
+        # Cancelled: back to the upload page, for the corrected file. Started: the job page.
+        match = request.resolver_match
+        if request.method == "POST" and match and match.kwargs.get("name") == "cancel":
+            return reverse(importer_for(obj.kind).upload_url)
+        return super().after_transition_url(request, obj)
 
     @staticmethod
     def _progress_context(job):

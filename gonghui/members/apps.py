@@ -41,6 +41,9 @@ class MembersConfig(AppConfig):
                 title=_("Roster import #%(id)s"),
                 upload_url="console:imports_importjob_add",
                 errors_audit="members.download_import_errors",
+                columns=roster.ROSTER,  # an upload is previewed before it is imported
+                preview_cleaner=roster.preview_cleaner,
+                preview_choices=roster.CHOICE_CLASSES,
             ),
         )
 

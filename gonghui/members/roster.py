@@ -78,6 +78,12 @@ IMPORT_BATCH_SIZE = 4000
 PIPELINE_ON_SQLITE = False
 
 
+def preview_cleaner(actor, org: Org, columns: dict[int, str]) -> RowCleaner:
+    """The cleaner an upload's preview shows the first rows with (platform/imports/preview.py):
+    the one ``import_roster`` runs."""
+    return RowCleaner(columns, OrgResolver(actor, org), timezone.localdate())
+
+
 def import_roster(
     rows: Iterable[list],
     *,

@@ -9,7 +9,13 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.platform.imports.models import ExportRequest, ExportState, ImportJob, ImportKind
+from gonghui.platform.imports.models import (
+    ExportRequest,
+    ExportState,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+)
 from gonghui.platform.imports.readers import MSG_OLD_XLS
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 
@@ -43,21 +49,100 @@ def check_upload(name: str, size: int, limit: int | None = None) -> None:
 
 
 def store_upload(
-    ctx, *, kind: str, org: Model, upload, permission: str, max_bytes: int | None = None
+    ctx,
+    *,
+    kind: str,
+    org: Model,
+    upload,
+    permission: str,
+    max_bytes: int | None = None,
+    preview: bool = False,
 ) -> ImportJob:
     """The body of every importer's upload action: check the file by its name and size, store
-    it (sealed at rest) for ``org`` and queue its import (see jobs.start_import_job)."""
-    from gonghui.platform.imports.jobs import start_import_job
+    it (sealed at rest) for ``org`` and queue its import (see jobs.start_import_job).
+
+    With ``preview`` (and an importer that can preview, see preview.py) the job waits for its
+    uploader to look at the preview and start it (``confirm_import_job``) or cancel it."""
+    from gonghui.platform.imports.jobs import importer_for, start_import_job
 
     org = ctx.require(org, permission)
     name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
     check_upload(name, upload.size, max_bytes)
-    job = ImportJob(kind=kind, org=org, created_by=ctx.actor, original_name=name)
+    waits = preview and importer_for(kind).previews
+    job = ImportJob(
+        kind=kind,
+        org=org,
+        created_by=ctx.actor,
+        original_name=name,
+        status=ImportStatus.PREVIEW if waits else ImportStatus.QUEUED,
+    )
     job.file.save(name, upload, save=False)
     job.save()
-    ctx.wrote(job, details={"file": name, "org": org.name}, recheck=permission)
+    ctx.wrote(job, details={"file": name, "org": org.name, "preview": waits}, recheck=permission)
     ctx.org = org
+    if not waits:
+        start_import_job(job)
+    return job
+
+
+def _own_waiting_job(ctx, job: ImportJob) -> ImportJob:
+    """``job`` re-read in the actor's scope for its kind, locked, waiting for confirmation and
+    uploaded by the actor (only she has looked at its preview)."""
+    from django.core.exceptions import PermissionDenied
+
+    from gonghui.platform.access.scoping import user_permissions
+    from gonghui.platform.imports.jobs import permission_for
+
+    permission = permission_for(job.kind)
+    if permission not in user_permissions(ctx.actor):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    job = ctx.require(job, permission)
+    ctx.lock(job)
+    if job.created_by_id != getattr(ctx.actor, "pk", None):
+        raise ActionError(
+            _("Only the person who uploaded the file starts or cancels its import."),
+            code="not_uploader",
+        )
+    if job.status != ImportStatus.PREVIEW:
+        raise ActionError(
+            _("This import is no longer waiting for confirmation."), code="not_waiting"
+        )
+    ctx.org = job.org
+    return job
+
+
+@action("imports.confirm_import")
+def confirm_import_job(ctx, *, job: ImportJob) -> ImportJob:
+    """Start the import of an upload whose preview its uploader has seen."""
+    from gonghui.platform.imports.jobs import permission_for, start_import_job
+    from gonghui.platform.imports.workflows import import_job_states
+
+    job = _own_waiting_job(ctx, job)
+    import_job_states.apply(ctx, job, "confirm")
+    ctx.wrote(job, details={"file": job.original_name}, recheck=permission_for(job.kind))
     start_import_job(job)
+    return job
+
+
+@action("imports.cancel_import")
+def cancel_import_job(ctx, *, job: ImportJob) -> ImportJob:
+    """Drop an upload after its preview: nothing is imported and the uploaded file, which
+    holds the personal information of every row, is deleted once this commits."""
+    from gonghui.platform.imports.jobs import permission_for
+    from gonghui.platform.imports.workflows import import_job_states
+
+    job = _own_waiting_job(ctx, job)
+    name = job.file.name
+    storage = job.file.storage
+    job.finished_at = timezone.now()
+    job.files_deleted_at = job.finished_at
+    job.file = ""
+    import_job_states.apply(
+        ctx, job, "cancel", extra_fields=["finished_at", "files_deleted_at", "file"]
+    )
+    ctx.wrote(job, details={"file": job.original_name}, recheck=permission_for(job.kind))
+    if name:
+        ctx.on_commit(lambda: storage.delete(name))
     return job
 
 
@@ -91,10 +176,16 @@ def load_file(ctx, *, kind: str, org: Model, upload) -> ImportJob:
 
 
 @action("members.upload_roster", permission="members.import_roster")
-def create_import_job(ctx, *, org: Model, upload) -> ImportJob:
-    """Store an uploaded roster for ``org`` and queue its import."""
+def create_import_job(ctx, *, org: Model, upload, preview: bool = False) -> ImportJob:
+    """Store an uploaded roster for ``org`` and queue its import (with ``preview``: keep it
+    waiting for its uploader to confirm it after the preview)."""
     return store_upload(
-        ctx, kind=ImportKind.MEMBERS, org=org, upload=upload, permission="members.import_roster"
+        ctx,
+        kind=ImportKind.MEMBERS,
+        org=org,
+        upload=upload,
+        permission="members.import_roster",
+        preview=preview,
     )
 
 

@@ -113,6 +113,18 @@ class Importer:
     title: Any = ""
     upload_url: str = ""
     errors_audit: str = ""
+    # The preview before an upload is confirmed (imports/preview.py): the importer's
+    # ColumnSet, and ``preview_cleaner(actor, org, columns)`` building the cleaner the run
+    # uses (its ``clean(row_number, cells)`` -> RowResult). Without both, an upload starts
+    # at once.
+    columns: Any = None
+    preview_cleaner: Callable | None = None
+    # key -> the choices (TextChoices) of a coded column: the preview shows the label
+    preview_choices: Any = None
+
+    @property
+    def previews(self) -> bool:
+        return self.columns is not None and self.preview_cleaner is not None
 
 
 # kind -> Importer, filled by each app from its AppConfig.ready() (register_importer): the

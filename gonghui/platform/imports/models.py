@@ -22,6 +22,10 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # Uploaded and previewed (header, column mapping, first rows): waits for the uploader to
+    # start it or cancel it (imports/preview.py).
+    PREVIEW = "preview", _("Waiting for confirmation")
+    CANCELLED = "cancelled", _("Cancelled")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
@@ -108,7 +112,11 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.status == ImportStatus.PREVIEW
 
 
 class ExportRequest(models.Model):

@@ -33,7 +33,9 @@ from gonghui.platform.imports.models import ImportJob, ImportStatus
 logger = logging.getLogger(__name__)
 
 FILES_DIR = "imports"
-FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
+# A cancelled job's upload is deleted when it is cancelled; one never confirmed (still
+# "waiting for confirmation") is due like a stalled one, from its upload time.
+FINISHED = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
 
 
 def expired_jobs(cutoff: datetime):

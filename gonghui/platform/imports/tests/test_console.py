@@ -48,13 +48,20 @@ def xlsx_upload(table, name="roster.xlsx"):
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
-def upload(client, tree, table, org=None, name="roster.xlsx"):
+def upload(client, tree, table, org=None, name="roster.xlsx", confirm=True):
+    """Upload ``table``; the job waits on its preview until its uploader starts it
+    (test_import_preview.py), which ``confirm`` does."""
     response = client.post(
         reverse("console:imports_importjob_add"),
         {"org": (org or tree.yubei).pk, "file": xlsx_upload(table, name)},
     )
     assert response.status_code == 302, response.content[:2000]
-    return ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    job = ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    if confirm:
+        assert job.status == ImportStatus.PREVIEW
+        started = client.post(reverse("console:imports_importjob_do", args=[job.pk, "confirm"]))
+        assert started.status_code == 302, started.content[:2000]
+    return job
 
 
 def test_upload_runs_the_job_and_the_error_workbook_can_be_fixed_and_reimported(

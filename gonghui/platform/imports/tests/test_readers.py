@@ -277,7 +277,7 @@ def test_a_100_mb_upload_passes_the_request_limits_and_is_stored(client, tree):
     del content
     assert response.status_code == 302, response.content[:500]
     job = ImportJob.objects.get()
-    assert job.status == ImportStatus.QUEUED  # the import runs after the request
+    assert job.status == ImportStatus.PREVIEW  # the import runs once the preview is confirmed
     with job.file.open("rb") as stored:
         stored.seek(0, io.SEEK_END)
         assert stored.tell() == 100 * MB

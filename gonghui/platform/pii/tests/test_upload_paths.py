@@ -83,12 +83,15 @@ def _slices(data: bytes) -> list[bytes]:
 
 def _roster_job(client, tree, upload, capture) -> ImportJob:
     client.force_login(tree.yubei_admin)
-    with capture(execute=True):  # the import runs when the upload's transaction commits
+    with capture(execute=True):  # the import runs when the confirmation's transaction commits
         response = client.post(
             reverse("console:imports_importjob_add"), {"org": tree.yubei.pk, "file": upload}
         )
-    assert response.status_code == 302, response.content[:500]
-    job = ImportJob.objects.get()
+        assert response.status_code == 302, response.content[:500]
+        job = ImportJob.objects.get()
+        # the upload waits on its preview (imports/preview.py) until its uploader starts it
+        client.post(reverse("console:imports_importjob_do", args=[job.pk, "confirm"]))
+    job.refresh_from_db()
     assert job.status == ImportStatus.DONE, job.message
     assert job.created_count > 0  # the job read the sealed upload through the storage
     return job
