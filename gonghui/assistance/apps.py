@@ -45,3 +45,7 @@ class AssistanceConfig(AppConfig):
         from gonghui.assistance import inbox
 
         inbox.register()  # the worker's messages on her hardship application
+
+        from gonghui.assistance import subject
+
+        subject.register()  # her files and applications on 我的数据

@@ -4,4 +4,5 @@ console; admin autodiscovery imports this module)."""
 from gonghui.console import (
     admin_audit,  # noqa: F401  (registration)
     admin_calendar,  # noqa: F401  (registration)
+    admin_corrections,  # noqa: F401  (registration)
 )

@@ -51,6 +51,12 @@ GROUPS = [
                 "members.view_transfer",
             ),
             (
+                _("Correction requests"),
+                "edit_note",
+                "console:consent_correctionrequest_changelist",
+                "consent.view_correctionrequest",
+            ),
+            (
                 _("QR join channels"),
                 "qr_code_2",
                 "console:members_joinchannel_changelist",

@@ -50,3 +50,7 @@ class MembersConfig(AppConfig):
         from gonghui.members import inbox
 
         inbox.register()  # the worker's messages on her join application and transfer
+
+        from gonghui.members import subject
+
+        subject.register()  # her person record, memberships, applications on 我的数据

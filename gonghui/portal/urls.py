@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import assistance_views, consent_views, messages_views, views
+from gonghui.portal import assistance_views, consent_views, messages_views, mydata_views, views
 
 app_name = "portal"
 
@@ -40,6 +40,10 @@ urlpatterns = [
     path("messages/", messages_views.message_list, name="messages"),
     path("messages/read/", messages_views.mark_all_read, name="messages-read"),
     path("messages/<int:pk>/", messages_views.message_open, name="message-open"),
+    # 我的数据: everything held about her, as a page and as JSON, and her correction requests.
+    path("my-data/", mydata_views.my_data, name="my_data"),
+    path("my-data/download.json", mydata_views.my_data_download, name="my_data_download"),
+    path("my-data/correction/", mydata_views.my_data_correction, name="my_data_correction"),
     path("login/", views.login_phone, name="login"),
     path("login/verify/", views.login_verify, name="verify"),
     path("logout/", views.logout_view, name="logout"),

@@ -61,6 +61,10 @@ MEMBER_WRITE = (
     | crud("members.joinrequest")
     | crud("members.joinchannel")
     | crud("members.transfer")
+    # A worker's request to correct her data (platform/consent/corrections.py): handled by
+    # whoever keeps her union's member records.
+    | view("consent.correctionrequest")
+    | {"consent.change_correctionrequest"}
     | {
         "members.approve_joinrequest",
         "members.approve_transfer",

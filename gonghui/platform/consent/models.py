@@ -12,6 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from gonghui.platform.access.scoped import ScopedModel
+from gonghui.platform.pii.fields import EncryptedTextField
 
 
 class NoticePurpose(models.TextChoices):
@@ -80,3 +84,62 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} v{self.notice.version}"
+
+
+class CorrectionState(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("correction request", "Waiting for the union")
+    CORRECTED = "corrected", pgettext_lazy("correction request", "Corrected")
+    REFUSED = "refused", pgettext_lazy("correction request", "Not corrected")
+
+
+class CorrectionRequest(ScopedModel):
+    """A worker asks for her personal information to be corrected (PIPL Art. 46): which field
+    or record (in her words, as 我的数据 shows it), what it should be, and why. The union of her
+    membership handles it (corrected, or refused with the reason) within the deadline of
+    ``corrections.CORRECTION``; each step leaves her a message."""
+
+    scope_org_field = "org"
+    owner_field = "user"  # own(user): her own requests on 我的数据
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("union"), on_delete=models.PROTECT, related_name="+"
+    )
+    record = models.CharField(_("what is wrong"), max_length=100)
+    # Her words may carry the very information to be corrected (a name, an ID number).
+    requested = EncryptedTextField(_("what it should be"), kind="text")
+    explanation = EncryptedTextField(_("explanation"), kind="text", blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=CorrectionState.choices,
+        default=CorrectionState.SUBMITTED,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("answer"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["org", "state"], name="correction_org_state")]
+
+    def __str__(self) -> str:
+        return self.record
+
+    def scope_org(self):
+        return self.org

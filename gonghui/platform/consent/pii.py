@@ -7,4 +7,14 @@ PI_FIELDS = {
         "personal",
         "proving that the person who applied with this phone consented (PIPL Art. 14, 29)",
     ),
+    "consent.CorrectionRequest.requested": PIField(
+        "correction",
+        "personal",
+        "correcting the worker's personal information as she asks (PIPL Art. 46)",
+    ),
+    "consent.CorrectionRequest.explanation": PIField(
+        "correction",
+        "personal",
+        "correcting the worker's personal information as she asks (PIPL Art. 46)",
+    ),
 }

@@ -37,7 +37,7 @@ from gonghui.platform.calendar.models import (
     Festival,
     HolidayDate,
 )
-from gonghui.platform.consent.models import Consent, PrivacyNotice
+from gonghui.platform.consent.models import Consent, CorrectionRequest, PrivacyNotice
 from gonghui.platform.digest.models import DigestRun
 from gonghui.platform.idempotency.models import IdempotencyKey, KeyState
 from gonghui.platform.imports.models import (
@@ -378,6 +378,19 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     channel = "portal"
 
 
+class CorrectionRequestFactory(factory.django.DjangoModelFactory):
+    """A worker's request to correct her data, waiting for her union (``org``)."""
+
+    class Meta:
+        model = CorrectionRequest
+
+    user = factory.SubFactory(MemberFactory, consents=())
+    org = OrgFromTree()
+    record = "会员信息 · 工作单位"
+    requested = "重庆某某物流有限公司"
+    explanation = "去年已换工作。"
+
+
 class MessageFactory(factory.django.DjangoModelFactory):
     """An unread message (站内信) to a worker's account."""
 
@@ -432,6 +445,7 @@ FACTORIES = (
     DigestRunFactory,
     PrivacyNoticeFactory,
     ConsentFactory,
+    CorrectionRequestFactory,
     MessageFactory,
     AuditEventFactory,
     RoleGrantFactory,
