@@ -104,3 +104,13 @@ def test_a_grant_with_a_picked_org_is_saved(client, tree, yubei_secadmin):
     )
     assert response.status_code == 200
     assert not RoleGrant.objects.filter(user=other).exists()
+
+
+@pytest.mark.chinese
+def test_the_grant_form_reads_chinese(client, tree, yubei_secadmin):
+    from gonghui.platform.testing.english import ALLOWED, english_in
+
+    client.force_login(yubei_secadmin)
+    html = client.get(reverse("console:access_rolegrant_add")).content.decode()
+    assert "输入名称、简称、代码或编号" in html
+    assert english_in(html, ALLOWED) == []

@@ -80,9 +80,10 @@ def test_flagging_asks_for_a_reason_then_flags_and_audits(client, tree, members)
     html = page.content.decode()
     assert "张*" in html and "李*" in html and "张三" not in html  # masked names
     missing = _act(client, "flag_selected_for_review", members[:2], apply="1", reason=" ")
-    assert missing.status_code == 200 and not Membership.objects.filter(
-        review_flagged_at__isnull=False
-    ).exists()
+    assert (
+        missing.status_code == 200
+        and not Membership.objects.filter(review_flagged_at__isnull=False).exists()
+    )
     done = _act(client, "flag_selected_for_review", members[:2], apply="1", reason="单位名称存疑")
     assert done.status_code == 302
     flagged = Membership.objects.filter(review_flagged_at__isnull=False)
@@ -134,3 +135,23 @@ def test_only_members_the_user_may_change_are_flagged(client, tree):
     with pytest.raises(OutOfScope):  # the action itself refuses it too
         actions.flag_for_review(actor=officer, membership=not_mine, reason="核对")
     assert _fresh(not_mine).review_flagged_at is None
+
+
+@pytest.mark.chinese
+def test_the_new_pages_read_chinese(client, tree, members):
+    from gonghui.platform.testing.english import ALLOWED, english_in
+
+    actions.flag_for_review(actor=tree.yubei_admin, membership=members[0], reason="核对单位")
+    client.force_login(tree.yubei_admin)
+    pages = {
+        "list": client.get(reverse(LIST), {"review": "flagged"}),
+        "member": client.get(reverse("console:members_membership_change", args=[members[0].pk])),
+        "flag": _act(client, "flag_selected_for_review", members[1:], index=0),
+        "transfer": client.get(
+            reverse("console:members_membership_do", args=[members[1].pk, "transfer"])
+        ),
+        "queue search": client.get(reverse("console:members_joinrequest_changelist"), {"q": "王"}),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert english_in(response.content.decode(), ALLOWED) == [], name

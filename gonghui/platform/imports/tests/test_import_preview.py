@@ -142,3 +142,15 @@ def test_an_upload_never_confirmed_is_purged_with_the_retention(client, tree):
     job = upload(client, tree, roster.table, confirm=False)
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=40))
     assert list(expired_jobs(timezone.now() - timedelta(days=30))) == [job]
+
+
+@pytest.mark.chinese
+def test_the_preview_reads_chinese(client, tree, settings):
+    from gonghui.platform.testing.english import ALLOWED, english_in
+
+    roster = make_roster(12, org_codes=[tree.grassroots.pk], broken_every=4)
+    login(client, tree.yubei_admin)
+    job = upload(client, tree, roster.table, confirm=False)
+    html = _page(client, job)
+    assert "导入前请核对文件" in html and "开始导入" in html
+    assert english_in(html, ALLOWED) == []
