@@ -22,6 +22,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+from .axe import Watch, check_page, watch_every_page  # noqa: E402
+
 CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -61,6 +63,15 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def axe_on_every_page():
+    """axe-core checks every page a browser test acts on (WCAG 2.1 AA, issue #14); see axe.py."""
+    watch_every_page()
+    Watch.enabled = True
+    yield
+    Watch.enabled = False
+
+
 @pytest.fixture
 def demo(transactional_db):
     """The demo data set (orgs, accounts, the demo member).
@@ -90,6 +101,17 @@ def new_context(browser, request):
 
     report = getattr(request.node, "rep_call", None)
     failed = report is None or report.failed
+    problems = []
+    if not failed:
+        # The last page of each context was not followed by an action: axe checks it here.
+        for context in contexts:
+            for page in context.pages:
+                try:
+                    check_page(page)
+                except AssertionError as exc:
+                    problems.append(str(exc))
+                    failed = True
+    Watch.enabled = False
     for context in contexts:
         if failed:
             for page in context.pages:
@@ -99,6 +121,7 @@ def new_context(browser, request):
                 except Exception as exc:  # a dead page must not hide the real failure
                     print(f"could not take a screenshot: {exc}")
         context.close()
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture
