@@ -192,14 +192,19 @@ LI_NA_CASE = {
 ORDER = [S.DRAFT, S.SUBMITTED, S.HOME_VISIT, S.VERIFICATION, S.PUBLICITY, S.APPROVAL, S.APPROVED]
 
 
-def _file_data(case: dict, n: int, person: Person) -> dict:
+def _file_data(case: dict, n: int, person: Person, household: list[dict]) -> dict:
+    """The file's answers. The household's monthly income is the applicant's own plus what
+    each member earns (and, in some households, a little from odd jobs), so it is never lower
+    than the applicant's."""
     size = 1 + len(case["household"])
-    monthly = Decimal(900 + 350 * (n % 5) + 300 * size)
+    personal = Decimal(1200 + 150 * (n % 6))
+    members = sum((Decimal(m.get("monthly_income") or 0) for m in household), start=Decimal(0))
+    monthly = personal + members + Decimal(100 * (n % 4))
     return {
         "main_cause": case["cause"],
         "secondary_causes": case.get("secondary", []),
         "employer_position": f"{_employer_of(person)} {POSITIONS[n % len(POSITIONS)]}",
-        "personal_monthly_income": str(Decimal(1200 + 150 * (n % 6))),
+        "personal_monthly_income": str(personal),
         "housing": ("rented", "own", "public_rental", "relatives")[n % 4],
         "housing_area": str(35 + 7 * (n % 6)),
         "household_size": size,

@@ -6,22 +6,26 @@ from datetime import date, timedelta
 
 from gonghui.assistance import actions
 from gonghui.assistance.choices import ApplicationState as S
-from gonghui.assistance.deadlines import PUBLICITY
 from gonghui.assistance.models import Application
 from gonghui.demo.seed_assistance.cases import LI_NA_CASE, ORDER, _file_data, _items
 from gonghui.demo.seed_assistance.documents import _upload
 from gonghui.demo.seed_assistance.households import _household
 from gonghui.demo.seed_assistance.staff import AssistanceStaff
-from gonghui.platform.calendar import workdays
+from gonghui.demo.seed_assistance.timeline import case_dates, objection_day
 
 
-def _objection(staff: AssistanceStaff, app: Application, case: dict) -> None:
-    """An objection during publicity: dismissed when the case has a decision for it."""
+def _objection(staff: AssistanceStaff, app: Application, case: dict, today: date) -> None:
+    """An objection during publicity (received within it): dismissed when the case has a
+    decision for it."""
     if not case.get("objection") or app.objections.exists():
         return
     content, raised_by, decision = case["objection"]
     obj = actions.record_objection(
-        actor=staff.reviewer, application=app, content=content, raised_by=raised_by
+        actor=staff.reviewer,
+        application=app,
+        content=content,
+        raised_by=raised_by,
+        received_on=objection_day(app, today),
     )
     if decision is not None:
         actions.decide_objection(actor=staff.reviewer, objection=obj, upheld=False, note=decision)
@@ -32,6 +36,7 @@ ESCALATE_OPINION = "经审核情况属实，同意帮扶；金额超出区级审
 
 def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: date):
     """Run ``app`` through the real actions until it reaches the case's state."""
+    dates = case_dates(case, n, today)
     target = case.get("at", case["target"])
     if target in (S.WITHDRAWN,):
         target = S.SUBMITTED
@@ -51,7 +56,7 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
             app = actions.record_home_visit(
                 actor=staff.officer,
                 application=app,
-                visit_date=today - timedelta(days=n % 3),
+                visit_date=dates.visit_date,
                 visitors="基层工会 王主席、区帮扶中心 刘干事",
                 findings=(
                     f"入户核实：家庭{1 + len(case['household'])}口人，"
@@ -62,9 +67,8 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
             )
         elif state == S.VERIFICATION:
             # Publicity runs on the holiday calendar from the day of verification (PUBLICITY);
-            # a case whose publicity is over was verified so that it ended two working days ago.
-            ago = PUBLICITY.days + 2 if case.get("publicity_over") else 0
-            verified_on = workdays.add_working_days(today, -ago)
+            # a case past it was verified so that it ended before today (timeline.py).
+            verified_on = dates.verified_on
             app = actions.verify(
                 actor=staff.reviewer,
                 application=app,
@@ -77,7 +81,7 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
                 opinion="经区帮扶中心核实，符合困难职工建档条件，同意公示",
             )
         elif state == S.PUBLICITY:
-            _objection(staff, app, case)
+            _objection(staff, app, case, today)
             app = actions.end_publicity(
                 actor=staff.reviewer,
                 application=app,
@@ -108,7 +112,7 @@ def _drive(staff: AssistanceStaff, app: Application, case: dict, n: int, today: 
             raise AssertionError(state)
         app.refresh_from_db()
     if app.state == S.PUBLICITY:
-        _objection(staff, app, case)  # a case left in publicity: its objection is pending
+        _objection(staff, app, case, today)  # left in publicity: its objection is pending
     if app.state == S.APPROVAL and actions.below_level(app, staff.approver):
         # A case waiting for the city: the district approver has referred it up (报上级审批).
         app = actions.escalate_application(
@@ -133,7 +137,7 @@ def _open_case(staff, org, person, case, n, ids, today) -> Application:
         actor=staff.officer,
         org=org,
         applicant=person,
-        data=_file_data(case, n, person),
+        data=_file_data(case, n, person, household),
         household=household,
     )
     if case.get("health") and n % 2 == 0:
@@ -152,8 +156,8 @@ def _li_na_case(staff, person, n, ids, today) -> Application:
     """The demo worker applies in the portal: a first draft, then school aid added, submitted."""
     case = LI_NA_CASE
     user = person.user
-    data = _file_data(case, n, person)
     household = _household(person, n, case["household"], ids, today)
+    data = _file_data(case, n, person, household)
     first = [{"aid_type": "living", "amount_requested": "3000"}]
     app = actions.member_save_application(
         actor=user, file_data=data, household=household, items=first, situation=case["situation"]

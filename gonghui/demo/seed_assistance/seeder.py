@@ -14,6 +14,7 @@ from gonghui.demo.seed_assistance.cases import CASES, LI_NA_CASE
 from gonghui.demo.seed_assistance.households import _applicants, _Ids
 from gonghui.demo.seed_assistance.review import _drive, _li_na_case, _open_case
 from gonghui.demo.seed_assistance.staff import AssistanceSeed, ensure_staff
+from gonghui.demo.seed_assistance.timeline import spread_timeline
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
@@ -115,6 +116,12 @@ def seed_assistance(*, sysadmin, secadmin, root: Org, yubei: Org) -> AssistanceS
             actions.close_file(
                 actor=staff.officer, file=apps[case["key"]].file, reason=case["close_file"]
             )
+
+    # Each case's steps at distinct times in order, agreeing with its dates (timeline.py).
+    numbers = {case["key"]: n for n, case in enumerate(cases)}
+    numbers.setdefault("li_na", len(cases))
+    for key, app in apps.items():
+        spread_timeline(app, numbers[key], today)
 
     # The district's annual review: every filed file listed, ≥ 30 % drawn for spot checks.
     review = actions.start_annual_review(
