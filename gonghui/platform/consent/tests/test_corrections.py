@@ -133,3 +133,14 @@ def test_the_console_pages_read_chinese(client, tree, request_):
         assert not english_in(html, ALLOWED), (url, english_in(html, ALLOWED))
     start = client.get("/console/?home=1").content.decode()
     assert "待处理的更正申请" in start
+
+
+def test_the_nightly_run_escalates_an_overdue_request_to_the_union_above(tree):
+    from gonghui.platform.calendar.evaluate import evaluate_deadlines
+    from gonghui.platform.calendar.models import DeadlineEvent
+
+    CorrectionRequestFactory(org=tree.grassroots, submitted_at=at(datetime.date(2026, 5, 20)))
+    (result,) = evaluate_deadlines(today=datetime.date(2026, 6, 30), only=["consent.correction"])
+    assert result.new == {"overdue": 1, "escalated": 1}
+    escalated = DeadlineEvent.objects.get(kind="escalated")
+    assert escalated.escalated_to == tree.township
