@@ -259,3 +259,10 @@ def styles(request):
     from django.templatetags.static import static
 
     return static("console/console.css")
+
+
+def accessibility_script(request):
+    """Keyboard access and names for unfold's icon controls (issue #14; see the script)."""
+    from django.templatetags.static import static
+
+    return static("console/a11y.js")
