@@ -77,4 +77,5 @@ urlpatterns = [
 ]
 
 handler404 = "gonghui.portal.public.not_found"
+handler403 = "gonghui.portal.public.permission_denied"
 handler500 = "gonghui.portal.public.server_error"
