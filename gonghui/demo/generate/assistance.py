@@ -8,6 +8,32 @@ from decimal import Decimal
 from gonghui.demo.generate.identifiers import IdNumbers
 from gonghui.demo.generate.tree import City
 
+# Applications still under way (submitted recently).
+OPEN_STATES = ("submitted", "home_visit", "verification", "publicity", "approval")
+
+
+def _publicity(state: str, submitted: date, as_of: date, rng) -> tuple[date, date] | None:
+    """The publicity of a case that reached it, on the holiday calendar (PUBLICITY): still
+    running on ``as_of`` for a case in publicity, over before it for one decided after it."""
+    from gonghui.assistance.deadlines import PUBLICITY
+    from gonghui.platform.calendar.workdays import CalendarYearMissing
+
+    if state == "publicity":
+        start = as_of - timedelta(days=rng.randrange(0, 4))
+    elif state in ("approval", "closed"):
+        start = submitted + timedelta(days=rng.randrange(6, 10))
+    else:
+        return None
+    try:
+        end = PUBLICITY.due(start)
+    except CalendarYearMissing:
+        return None
+    if state != "publicity" and end >= as_of:
+        # Decided after a publicity that has ended: it ran in the weeks before.
+        start = as_of - timedelta(days=rng.randrange(14, 21))
+        end = PUBLICITY.due(start)
+    return start, end
+
 
 class AssistanceMixin:
     """:class:`~gonghui.demo.generate.generator.CityGenerator` steps for assistance."""
@@ -81,7 +107,12 @@ class AssistanceMixin:
                     pass
                 members.append(("child", made))
             income = Decimal(rng.randrange(800, 3500))
-            household_income = income + Decimal(rng.randrange(0, 3000))
+            # The household earns what the applicant and each member earn (and perhaps a
+            # little from odd jobs): never less than the applicant's own income.
+            member_incomes = [rng.randrange(0, 3000) for _ in members]
+            household_income = (
+                income + Decimal(sum(member_incomes)) + Decimal(rng.randrange(0, 500))
+            )
             files.append(
                 (
                     fid,
@@ -119,7 +150,9 @@ class AssistanceMixin:
             open_file = state != "closed"
             if open_file:
                 claims.append((id_index, fid))
-            for relation, (number, index) in members:
+            for (relation, (number, index)), member_income in zip(
+                members, member_incomes, strict=True
+            ):
                 born_m = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
                 household.append(
                     (
@@ -130,7 +163,7 @@ class AssistanceMixin:
                         enc(number),
                         index,
                         w.d(born_m),
-                        enc(str(rng.randrange(0, 3000))),
+                        enc(str(member_income)),
                         "",
                         enc("在读" if relation == "child" else "务工"),
                     )
@@ -143,11 +176,24 @@ class AssistanceMixin:
                 continue
             app_state = rng.choice(app_states)
             submitted = filed + timedelta(days=rng.randrange(0, 30))
+            if app_state in OPEN_STATES:
+                # A case still under way was submitted in the last weeks, not years ago (one
+                # waiting for approval long enough ago for its publicity to be over).
+                weeks = (25, 45) if app_state == "approval" else (12, 40)
+                submitted = max(filed, self.at(as_of - timedelta(days=rng.randrange(*weeks))))
+            latest = 30 if app_state in ("approval", "closed") else 1
+            submitted = min(submitted, self.at(as_of - timedelta(days=latest)))
             year = submitted.year
             closed_at = None
             if app_state in ("rejected", "withdrawn", "closed"):
                 closed_at = submitted + timedelta(days=rng.randrange(5, 40))
             reviewed = submitted + timedelta(days=3) if app_state not in ("submitted",) else None
+            publicity = _publicity(app_state, submitted.date(), as_of, rng)
+            if app_state == "closed" and publicity:
+                # Paid and completed after the publicity and the decision, not before.
+                closed_at = max(closed_at, self.at(publicity[1] + timedelta(days=3)))
+            if closed_at:
+                closed_at = min(closed_at, self.at(as_of))
             applications.append(
                 (
                     aid,
@@ -171,6 +217,8 @@ class AssistanceMixin:
                     "信息不实" if app_state == "rejected" else "",
                     w.dt(closed_at),
                     w.dt(closed_at or reviewed or submitted),
+                    w.d(publicity[0]) if publicity else None,
+                    w.d(publicity[1]) if publicity else None,
                 )
             )
             if app_state == "closed":
@@ -265,6 +313,8 @@ class AssistanceMixin:
                 "decision_reason",
                 "closed_at",
                 "updated_at",
+                "publicity_start",
+                "publicity_end",
             ],
             applications,
         )

@@ -3,6 +3,7 @@ showed publicity ending next week, household incomes were lower than the applica
 every timeline entry was stamped the same minute. Also: a union's public notice (公示) shows
 the demo's cases in publicity."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -105,3 +106,46 @@ def test_demo_timelines_are_spread_and_the_public_notice_shows_cases(client, dem
     ).count()
     assert in_publicity >= 1
     assert html.count('class="card pub-case"') == in_publicity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generated_city_agrees_with_itself_too():
+    from gonghui.demo.generate import generate_city
+    from gonghui.demo.generate.generator import DEFAULT_AS_OF as as_of
+
+    generate_city(members=600, seed=7, out=lambda line: None)
+    assert HardshipFile.objects.exists()
+    assert not _income_contradictions(), _income_contradictions()[:5]
+    wrong = []
+    for app in Application.objects.all():
+        start, end = app.publicity_start, app.publicity_end
+        if app.state == S.PUBLICITY and not (start and end and start <= as_of <= end):
+            wrong.append(f"{app.number} in publicity {start}–{end}")
+        if app.state in (S.APPROVAL, S.CLOSED) and not (end and end < as_of):
+            wrong.append(f"{app.number} {app.state} with publicity {start}–{end}")
+        if app.state in BEFORE_PUBLICITY and (start or end):
+            wrong.append(f"{app.number} {app.state} with publicity {start}–{end}")
+    assert not wrong, wrong
+
+
+def test_generated_publicity_dates_agree_with_the_state():
+    """The generator's publicity of a case, for many draws: running on the day the city is
+    generated for a case in publicity, over before it for one decided, after submission,
+    and on the calendar (a city of a few hundred members has too few cases to show it)."""
+    import random
+
+    from gonghui.demo.generate.assistance import _publicity
+    from gonghui.demo.generate.generator import DEFAULT_AS_OF as as_of
+
+    rng = random.Random(7)
+    for _ in range(300):
+        for state, back in (("publicity", 20), ("approval", 30), ("closed", 200)):
+            submitted = as_of - timedelta(days=rng.randrange(back, back + 20))
+            start, end = _publicity(state, submitted, as_of, rng)
+            assert end == PUBLICITY.due(start)
+            assert submitted < start
+            if state == "publicity":
+                assert start <= as_of <= end
+            else:
+                assert end < as_of, (state, submitted, start, end)
+    assert _publicity("verification", as_of, as_of, rng) is None
