@@ -22,6 +22,7 @@ from unfold.contrib.filters.admin import DropdownFilter, RangeDateFilter
 
 from gonghui.assistance import actions, queries, visits_import
 from gonghui.assistance.models import Campaign, Visit
+from gonghui.assistance.templatetags.assistance_money import format_yuan
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.sites import console_site
 from gonghui.members.models import Person
@@ -155,7 +156,7 @@ class CampaignAdmin(ScopedModelAdmin):
         head_count.short_description = _("people (人次)")
 
         def spent(obj):
-            return f"{totals(obj).amount} / {obj.budget}"
+            return f"{format_yuan(totals(obj).amount)} / {format_yuan(obj.budget)}"
 
         spent.short_description = _("spent / budget (yuan)")
 

@@ -22,6 +22,7 @@ from gonghui.assistance import actions
 from gonghui.assistance.admin_money._shared import PAY, _application_link, _call
 from gonghui.assistance.choices import NON_MONEY_AID, AidType, ItemState, PaymentState
 from gonghui.assistance.models import AidItem, Budget
+from gonghui.assistance.templatetags.assistance_money import format_yuan
 from gonghui.assistance.todos import RefusedFilter
 from gonghui.assistance.workflows_money import prepare
 from gonghui.console.base import ActionForm, ScopedModelAdmin
@@ -74,7 +75,15 @@ BUDGET_SHOWN = ["org", "year", "aid_type", "amount", "reserved", "paid", "remain
 @admin.register(Budget, site=console_site)
 class BudgetAdmin(ScopedModelAdmin):
     form = BudgetForm
-    list_display = ["org", "year", "aid_type", "amount", "reserved", "paid", "remaining_display"]
+    list_display = [
+        "org",
+        "year",
+        "aid_type",
+        "amount_display",
+        "reserved_display",
+        "paid_display",
+        "remaining_display",
+    ]
     list_select_related = ["org"]
     list_filter = ["year", "aid_type", SubtreeFilter]
     list_filter_submit = True
@@ -82,9 +91,21 @@ class BudgetAdmin(ScopedModelAdmin):
     list_per_page = 50
     readonly_fields = ["org", "year", "aid_type", "reserved", "paid", "remaining_display"]
 
+    @admin.display(description=_("budget"), ordering="amount")
+    def amount_display(self, obj):
+        return format_yuan(obj.amount)
+
+    @admin.display(description=_("approved, unpaid"), ordering="reserved")
+    def reserved_display(self, obj):
+        return format_yuan(obj.reserved)
+
+    @admin.display(description=_("paid"), ordering="paid")
+    def paid_display(self, obj):
+        return format_yuan(obj.paid)
+
     @admin.display(description=_("remaining"))
     def remaining_display(self, obj):
-        return obj.remaining
+        return format_yuan(obj.remaining)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -159,7 +180,7 @@ class AidItemAdmin(TransitionAdmin, ScopedModelAdmin):
         "applicant_masked",
         "union_name",
         "aid_type",
-        "amount_approved",
+        "amount_display",
         "budget",
         "state",
         "transition_column",
@@ -191,6 +212,10 @@ class AidItemAdmin(TransitionAdmin, ScopedModelAdmin):
     @admin.display(description=_("application number"), ordering="application__number")
     def application_number(self, obj):
         return _application_link(obj.application)
+
+    @admin.display(description=_("amount approved"), ordering="amount_approved")
+    def amount_display(self, obj):
+        return format_yuan(obj.amount_approved)
 
     @admin.display(description=_("applicant"))
     def applicant_masked(self, obj):

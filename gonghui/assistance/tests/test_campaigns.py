@@ -170,7 +170,7 @@ def test_campaign_list_shows_totals_against_the_budget(client, tree, yb):
     visit(yb, tree.yubei, campaign, cash="300")
     login(client, yb)
     page = client.get(reverse("console:assistance_campaign_changelist")).content.decode()
-    assert "1550.50 / 10000.00" in page
+    assert "1,550.50 / 10,000.00" in page
     totals = queries.visit_totals(yb, campaign=campaign)
     assert (totals.visits, totals.head_count, totals.amount) == (2, 13, Decimal("1550.50"))
 
@@ -376,7 +376,7 @@ def test_totals_are_the_sums_of_the_visits_the_user_can_see(client, tree, yb, jb
     )
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="total-amount">1550.25<' in html
+    assert 'id="total-amount">1,550.25<' in html
     assert 'id="total-head-count">14<' in html
     assert "7777" not in html and "江北" not in html
     assert "回兴街道总工会" in html  # the child org of 渝北 with its subtree's visits

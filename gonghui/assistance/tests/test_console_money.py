@@ -80,7 +80,7 @@ def test_budget_list_shows_reserved_paid_and_remaining(client, tree, staff, fund
     client.force_login(staff.finance)
     response = client.get(reverse("console:assistance_budget_changelist"), {"aid_type": "living"})
     html = _html(response)
-    assert "100000.00" in html and "3000.00" in html and "97000.00" in html
+    assert "100,000.00" in html and "3,000.00" in html and "97,000.00" in html
     assert [b.aid_type for b in response.context["cl"].result_list] == ["living"]
 
 
