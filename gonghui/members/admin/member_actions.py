@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -133,13 +133,41 @@ class MemberBulkActions:
             _("To review"),
         )
 
+    def may_clear_flag(self, request, membership) -> bool:
+        return (
+            membership.review_flagged_at is not None
+            and restrict(self.model, request.user, CHANGE).filter(pk=membership.pk).exists()
+        )
+
+    def clear_review_flag_view(self, request, object_id):
+        """The member page's "clear the flag": a confirmation, then the action."""
+        membership = self.get_object(request, object_id)
+        if not self.may_clear_flag(request, membership):
+            raise Http404
+        back = reverse("console:members_membership_change", args=[membership.pk])
+        if request.method == "POST":
+            if run_action(request, actions.clear_review_flag, membership=membership) is not None:
+                self.message_user(request, _("The review flag was cleared."), messages.SUCCESS)
+            return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Clear the review flag"),
+            "opts": self.model._meta,
+            "membership": membership,
+            "masked_name": mask_name(membership.person.name),
+            "back": back,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "members/admin/clear_review_flag.html", context)
+
     @admin.display(description=_("Flagged for review"))
     def review_flag(self, obj):
         if obj.review_flagged_at is None:
             return ""
         by = obj.review_flagged_by
-        return _("%(reason)s (by %(who)s, %(when)s)") % {
+        text = _("%(reason)s (by %(who)s, %(when)s)") % {
             "reason": obj.review_reason,
             "who": str(by) if by else "",
             "when": timezone.localtime(obj.review_flagged_at).strftime("%Y-%m-%d %H:%M"),
         }
+        return text

@@ -157,6 +157,11 @@ class MembershipAdmin(TransitionAdmin, MemberBulkActions, PersonColumns, ScopedM
                 self.admin_site.admin_view(self.transfer_targets_view),
                 name="members_membership_transfer_targets",
             ),
+            path(
+                "<int:object_id>/review-flag/clear/",
+                self.admin_site.admin_view(self.clear_review_flag_view),
+                name="members_membership_clear_review_flag",
+            ),
             *super().get_urls(),
         ]
 
@@ -217,6 +222,10 @@ class MembershipAdmin(TransitionAdmin, MemberBulkActions, PersonColumns, ScopedM
             "reveal_object": person,
             "history": history,
         }
+        if self.may_clear_flag(request, obj):
+            extra_context["clear_flag_url"] = reverse(
+                "console:members_membership_clear_review_flag", args=[obj.pk]
+            )
         # The state and transfer buttons come from the declarations (TransitionAdmin).
         return super().change_view(request, object_id, form_url, extra_context)
 

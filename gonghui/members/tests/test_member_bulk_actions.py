@@ -119,6 +119,26 @@ def test_clearing_the_flag(client, tree, members):
         actions.clear_review_flag(actor=tree.yubei_admin, membership=_fresh(members[0]))
 
 
+def test_the_flag_is_cleared_from_the_member_page(client, tree, members):
+    actions.flag_for_review(actor=tree.yubei_admin, membership=members[0], reason="核对")
+    page = reverse("console:members_membership_change", args=[members[0].pk])
+    clear = reverse("console:members_membership_clear_review_flag", args=[members[0].pk])
+    viewer = staff_with_role(tree.yubei, "viewer")
+    client.force_login(viewer)  # reads the flag, may not clear it
+    html = client.get(page).content.decode()
+    assert "核对" in html and clear not in html
+    assert client.post(clear).status_code == 404
+    client.force_login(tree.yubei_admin)
+    assert clear in client.get(page).content.decode()
+    assert client.get(clear).status_code == 200  # a confirmation first
+    assert _fresh(members[0]).review_flagged_at is not None
+    response = client.post(clear)
+    assert response.status_code == 302 and response["Location"] == page
+    assert _fresh(members[0]).review_flagged_at is None
+    assert AuditEvent.objects.filter(action="members.clear_review_flag").count() == 1
+    assert client.get(clear).status_code == 404  # nothing left to clear
+
+
 def test_only_members_the_user_may_change_are_flagged(client, tree):
     direct = make_org(tree.yubei, OrgKind.GRASSROOTS, name="渝北直属公司工会")
     mine = make_member(tree.grassroots, name="钱七")
@@ -147,6 +167,9 @@ def test_the_new_pages_read_chinese(client, tree, members):
         "list": client.get(reverse(LIST), {"review": "flagged"}),
         "member": client.get(reverse("console:members_membership_change", args=[members[0].pk])),
         "flag": _act(client, "flag_selected_for_review", members[1:], index=0),
+        "clear": client.get(
+            reverse("console:members_membership_clear_review_flag", args=[members[0].pk])
+        ),
         "transfer": client.get(
             reverse("console:members_membership_do", args=[members[1].pk, "transfer"])
         ),
