@@ -13,8 +13,10 @@ in 渝北 the seeder only makes sure the accounts exist.
 
 The package, by concern: :mod:`.staff` (accounts), :mod:`.households` (applicants and their
 households), :mod:`.documents` (generated attachments), :mod:`.cases` (the case table),
-:mod:`.review` (driving each case through the actions), :mod:`.campaigns` (seasonal
-campaigns and visits) and :mod:`.seeder` (:func:`seed_assistance`).
+:mod:`.review` (driving each case through the actions), :mod:`.timeline` (dates and step
+times that agree with each case's state), :mod:`.campaigns` (seasonal campaigns and visits)
+and :mod:`.seeder` (:func:`seed_assistance`). Cases in publicity are on 渝北's public notice
+(``/gs/<org id>/``).
 """
 
 from gonghui.demo.seed_assistance.cases import CASES, LI_NA_CASE, ORDER
