@@ -4,8 +4,10 @@ and amounts, the names of their documents and their timeline.
 
 Read through ``own(user)`` (the person of her account is the applicant), never a staff grant.
 Values are decrypted: she is the person they are about, and the household members are listed
-on her own file. The staff's names on the timeline are left out (the union's name says who
-acted), and so are objections (one may identify whoever raised it). Registered in
+on her own file. ID numbers and the bank account keep the masks every page shows, and the
+household members' birth dates are left out (with them a masked number is whole again).
+The staff's names on the timeline are left out (the union's name says who acted), and so are
+objections (one may identify whoever raised it). Registered in
 ``AssistanceConfig.ready``.
 """
 
@@ -14,7 +16,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.models import Application, Attachment, HardshipFile
-from gonghui.platform.consent.subject import Record, Section, fields_of
+from gonghui.platform.consent.subject import Record, Section, fields_of, masked
+from gonghui.platform.pii.masking import mask_bank_card, mask_id_detail
 
 # The opinions she is given on her case page (the reasons for a return, a refusal, her own
 # withdrawal); the others are the staff's working notes, and an objection's may name who
@@ -53,7 +56,6 @@ MEMBER_FIELDS = (
     "name",
     "relation",
     "id_number",
-    "birth_date",
     "monthly_income",
     "health",
     "school_or_employer",
@@ -90,12 +92,15 @@ DOCUMENT_FIELDS = ("kind", "original_name", "size", "uploaded_at")
 
 def _file(file: HardshipFile) -> Record:
     members = [
-        Record(m.name or str(m.get_relation_display()), fields_of(m, MEMBER_FIELDS))
+        Record(
+            m.name or str(m.get_relation_display()),
+            masked(fields_of(m, MEMBER_FIELDS), id_number=mask_id_detail),
+        )
         for m in file.household.order_by("pk")
     ]
     return Record(
         file.number,
-        fields_of(file, FILE_FIELDS),
+        masked(fields_of(file, FILE_FIELDS), bank_account=mask_bank_card),
         [Section("household", _("Household members"), members)],
     )
 

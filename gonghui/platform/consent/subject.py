@@ -112,6 +112,16 @@ def fields_of(obj, names) -> list[Field]:
     return out
 
 
+def masked(fields: list[Field], **masks) -> list[Field]:
+    """``fields`` with the values named in ``masks`` passed through their mask
+    (``masked(fields, id_number=mask_id_detail)``): the numbers every page masks stay masked
+    here too, so a lost phone does not give them away whole."""
+    return [
+        Field(f.key, f.label, masks[f.key](f.value)) if f.key in masks and f.value else f
+        for f in fields
+    ]
+
+
 # --- display and JSON -------------------------------------------------------------------------
 
 

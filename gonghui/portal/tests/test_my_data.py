@@ -81,7 +81,7 @@ def test_the_page_shows_everything_about_her_and_nothing_about_another(client, h
     # Her own values, in full: she is the person they are about.
     for shown in (
         "韦小红",
-        person.id_number,
+        person.id_number[:6] + "********" + person.id_number[14:],
         user.phone,
         "韦大山",
         "重庆市第一中学",
@@ -92,6 +92,8 @@ def test_the_page_shows_everything_about_her_and_nothing_about_another(client, h
     ):
         assert shown in html, shown
     assert "内部备注" not in html  # the staff's working notes stay theirs
+    # Masked as on every page, with no birth date beside it (it would complete the number).
+    assert person.id_number not in html and person.birth_date.isoformat() not in html
     other_user, other_person, other_application = other
     for hidden in (
         "罗美丽",
@@ -113,7 +115,9 @@ def test_the_download_is_the_same_data_as_json(client, her, other):
     body = response.content.decode()
     data = json.loads(body)
     sections = {s["key"]: s for s in data["sections"]}
-    assert sections["person"]["records"][0]["fields"]["id_number"] == person.id_number
+    fields = sections["person"]["records"][0]["fields"]
+    assert fields["id_number"] == person.id_number[:6] + "********" + person.id_number[14:]
+    assert "birth_date" not in fields and person.id_number not in body
     items = sections["assistance_applications"]["records"][0]["sections"][0]["records"]
     assert items[0]["fields"]["amount_approved"] == "12500.00"  # money as text, never a float
     assert {"consents", "messages", "corrections", "join_requests", "hardship_files"} <= set(
