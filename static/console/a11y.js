@@ -11,7 +11,8 @@
      (role="button", tabindex="0", Enter and Space click it);
    - a control left without a name once its icon is hidden is named from the translated labels
      that templates/admin/base_site.html puts on #console-a11y-labels (keyed by icon), or from
-     its title.
+     its title;
+   - a control that opens a menu or panel says whether it is open (aria-expanded).
 
    It runs on DOMContentLoaded and again on content that htmx or Alpine adds later. */
 (function () {
@@ -61,6 +62,18 @@
     }
   }
 
+  /* A control that opens and closes something ("openUserLinks = !openUserLinks") says whether
+     it is open (aria-expanded), following Alpine's state. */
+  function reflectExpanded(el) {
+    var m = /^\s*(\w+)\s*=\s*!\s*(\w+)\s*;?\s*$/.exec(el.getAttribute("x-on:click") || "");
+    if (!m || m[1] !== m[2] || !window.Alpine || el.hasAttribute("x-bind:aria-expanded")) return;
+    var name = m[1];
+    window.Alpine.effect(function () {
+      var data = window.Alpine.$data(el);
+      if (data && name in data) el.setAttribute("aria-expanded", data[name] ? "true" : "false");
+    });
+  }
+
   function enhance(root) {
     /* An icon that is itself the control (the sidebar toggle) is named by aria-label below,
        which a screen reader reads instead of the ligature; any other icon is hidden. */
@@ -79,6 +92,7 @@
         el.addEventListener("keydown", press);
       }
       nameIfMissing(el);
+      reflectExpanded(el);
     });
     /* Links and buttons that hold only an icon (the logo, "add"). */
     root.querySelectorAll("a[href], button").forEach(function (el) {

@@ -253,8 +253,11 @@ def test_a_keyboard_reaches_every_console_control(live_server, demo, new_context
 
     # The user menu opens from the keyboard, and its theme switcher is reached too.
     user_menu = page.locator("[x-on\\:click='openUserLinks = !openUserLinks']")
+    expect(user_menu).to_have_attribute("role", "button")
+    expect(user_menu).to_have_attribute("aria-expanded", "false")
     user_menu.focus()
     page.keyboard.press("Enter")
+    expect(user_menu).to_have_attribute("aria-expanded", "true")
     light = page.get_by_role("button", name=re.compile("浅色|Light"))
     expect(light).to_be_visible()
     assert_keyboard_reaches_everything(page, "member list, user menu open")
