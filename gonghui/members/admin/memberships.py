@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,6 +16,7 @@ from unfold.contrib.filters.admin import RangeDateFilter
 
 from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.paginator import CappedPaginator
+from gonghui.console.pickers import SearchSelect, search_response
 from gonghui.console.sites import console_site
 from gonghui.members import actions
 from gonghui.members.admin.member_actions import MemberBulkActions
@@ -57,6 +58,10 @@ MEMBERSHIP_DETAIL_FIELDS = [
 ]
 
 
+ADD = "members.add_membership"
+MEMBER_ORG_SEARCH_URL = reverse_lazy("console:members_membership_orgs")
+
+
 class MembershipAddForm(ActionForm, forms.ModelForm):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=15)
@@ -87,7 +92,9 @@ class MembershipAddForm(ActionForm, forms.ModelForm):
     def bind_request(self, request):
         self.request = request
         if "org" in self.fields:  # the add form (existing rows are shown read-only)
-            self.fields["org"].queryset = member_org_choices(request.user, "members.add_membership")
+            self.fields["org"].queryset = member_org_choices(request.user, ADD)
+            # A city's unions are far too many to list: the union is searched for.
+            self.fields["org"].widget = SearchSelect(MEMBER_ORG_SEARCH_URL)
             self.fields["joined_on"].required = False
 
     def run_action(self):
@@ -158,12 +165,23 @@ class MembershipAdmin(TransitionAdmin, MemberBulkActions, PersonColumns, ScopedM
                 name="members_membership_transfer_targets",
             ),
             path(
+                "orgs/",
+                self.admin_site.admin_view(self.member_orgs_view),
+                name="members_membership_orgs",
+            ),
+            path(
                 "<int:object_id>/review-flag/clear/",
                 self.admin_site.admin_view(self.clear_review_flag_view),
                 name="members_membership_clear_review_flag",
             ),
             *super().get_urls(),
         ]
+
+    def member_orgs_view(self, request):
+        """The add form's union picker: the unions where the user may add members."""
+        if not request.user.has_perm(ADD):
+            raise PermissionDenied
+        return search_response(request, member_org_choices(request.user, ADD))
 
     def transfer_targets_view(self, request):
         """The receiving-union picker of 转会 (members/transfer_target.py)."""

@@ -1,6 +1,7 @@
-"""Requesting a transfer from the console (issue #14): the receiving union is found by search,
-not picked from every union of the city, and the search offers only unions that can take the
-member (active, holding members)."""
+"""Org pickers of the member pages (issue #14): the receiving union of a transfer and the union
+of a member entered by staff are found by search, not picked from every union of the city, and
+the search offers only what the form accepts (active unions that hold members; for the add
+form, those in the user's scope)."""
 
 import pytest
 from django.urls import reverse
@@ -72,3 +73,21 @@ def test_the_picked_union_receives_the_transfer(client, tree):
     response = client.post(url, {"to_org": tree.jb_grassroots.pk, "reason": "换工作"})
     assert response.status_code == 302
     assert Transfer.objects.get().to_org == tree.jb_grassroots
+
+
+# --- the union of a member entered by staff (the add form) ------------------------------------
+
+
+def test_the_add_form_searches_the_union_within_the_users_scope(client, tree):
+    for n in range(30):
+        make_org(tree.township, OrgKind.GRASSROOTS, name=f"回兴批量工会{n:02d}")
+    client.force_login(tree.yubei_admin)
+    html = client.get(reverse("console:members_membership_add")).content.decode()
+    assert "回兴批量工会" not in html
+    url = reverse("console:members_membership_orgs")
+    assert url in html
+    assert len(_names(client.get(url, {"term": "回兴批量"}))) == 20  # a page of answers
+    assert _names(client.get(url, {"term": "渝北测试"})) == ["渝北测试公司工会"]
+    # never a union outside the scope, nor an org that holds no members
+    assert _names(client.get(url, {"term": "江北"})) == []
+    assert _names(client.get(url, {"term": "渝北区"})) == []  # a district federation
