@@ -1,6 +1,7 @@
 """Import jobs that need their uploader's attention, on the console start page (registered in
 ``ImportsConfig.ready``): the user's own uploads that failed, or finished with rows refused
-(the error workbook says which; it is kept until the retention purge deletes the files).
+(the error workbook says which; it is kept until the retention purge deletes the files), or
+wait for her to start them after their preview.
 
 Read through ``restrict`` with each registered importer's permission, like the job list.
 """
@@ -11,6 +12,7 @@ from datetime import date
 
 from django.contrib import admin
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ from gonghui.platform.todos import OVERDUE, Todo, TodoSource, count_and_oldest
 GROUP = _("Imports")
 
 
-FAILED, REFUSED_ROWS = "failed", "refused_rows"
+FAILED, REFUSED_ROWS, WAITING = "failed", "refused_rows", "waiting"
 
 
 def needing_attention(qs, user, which: str):
@@ -34,6 +36,8 @@ def needing_attention(qs, user, which: str):
         return mine.filter(status=ImportStatus.FAILED)
     if which == REFUSED_ROWS:
         return mine.filter(status=ImportStatus.DONE, error_count__gt=0)
+    if which == WAITING:
+        return mine.filter(status=ImportStatus.PREVIEW)
     return qs
 
 
@@ -44,10 +48,14 @@ class AttentionFilter(admin.SimpleListFilter):
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [(FAILED, _("Failed")), (REFUSED_ROWS, _("Rows refused"))]
+        return [
+            (FAILED, _("Failed")),
+            (REFUSED_ROWS, _("Rows refused")),
+            (WAITING, _("Waiting for confirmation")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() in (FAILED, REFUSED_ROWS):
+        if self.value() in (FAILED, REFUSED_ROWS, WAITING):
             return needing_attention(queryset, request.user, self.value())
         return queryset
 
@@ -62,10 +70,14 @@ def job_todos(user, today: date) -> list[Todo]:
         ids = restrict(ImportJob, user, _importers[kind].permission).filter(kind=kind)
         visible |= Q(pk__in=ids.values("pk"))
     jobs = ImportJob.objects.filter(visible, created_by=user, files_deleted_at__isnull=True)
+    refused = Q(status=ImportStatus.DONE, error_count__gt=0)
+    waiting = Q(status=ImportStatus.PREVIEW)  # uploaded and previewed, never started
     row = count_and_oldest(
-        jobs.filter(Q(status=ImportStatus.FAILED) | Q(status=ImportStatus.DONE, error_count__gt=0)),
-        "finished_at",
+        jobs.filter(Q(status=ImportStatus.FAILED) | refused | waiting),
+        Coalesce("finished_at", "created_at"),
         failed=Q(status=ImportStatus.FAILED),
+        refused=refused,
+        waiting=waiting,
     )
     url = reverse("console:imports_importjob_changelist")
     todos = []
@@ -81,15 +93,25 @@ def job_todos(user, today: date) -> list[Todo]:
                 working=False,
             )
         )
-    with_errors = row["n"] - row["failed"]
-    if with_errors:
+    if row["refused"]:
         todos.append(
             Todo(
                 label=_("Your imports with refused rows: correct them from the error workbook"),
-                count=with_errors,
+                count=row["refused"],
                 url=f"{url}?attention={REFUSED_ROWS}",
                 group=GROUP,
-                oldest_days=_days(row["oldest"], today),
+                oldest_days=_days(row["refused_oldest"], today),
+                working=False,
+            )
+        )
+    if row["waiting"]:
+        todos.append(
+            Todo(
+                label=_("Your uploads waiting to be started after their preview"),
+                count=row["waiting"],
+                url=f"{url}?attention={WAITING}",
+                group=GROUP,
+                oldest_days=_days(row["waiting_oldest"], today),
                 working=False,
             )
         )

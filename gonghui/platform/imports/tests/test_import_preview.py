@@ -154,3 +154,22 @@ def test_the_preview_reads_chinese(client, tree, settings):
     html = _page(client, job)
     assert "导入前请核对文件" in html and "开始导入" in html
     assert english_in(html, ALLOWED) == []
+
+
+def test_an_upload_left_waiting_is_on_its_uploaders_start_page(client, tree):
+    from gonghui.platform.testing.factories import ImportJobFactory
+
+    WAITING = {"started_at": None, "finished_at": None, "progressed_at": None}  # noqa: N806
+
+    job = ImportJobFactory(
+        org=tree.yubei, created_by=tree.yubei_admin, status=ImportStatus.PREVIEW, **WAITING
+    )
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=2))
+    ImportJobFactory(
+        org=tree.yubei, created_by=tree.city_admin, status=ImportStatus.PREVIEW, **WAITING
+    )
+    client.force_login(tree.yubei_admin)
+    todos = client.get("/console/?home=1").context["todos"]
+    waiting = next(t for t in todos if "waiting to be started" in str(t.label))
+    assert (waiting.count, waiting.oldest_days) == (1, 2)
+    assert [j.pk for j in client.get(waiting.url).context["cl"].result_list] == [job.pk]
