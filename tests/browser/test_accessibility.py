@@ -90,6 +90,8 @@ def test_portal_pages_fit_a_phone_at_double_text_size(live_server, demo, new_con
         "messages": "/m/messages/",
         "privacy": "/m/privacy/portal/",
         "assistance": "/m/assistance/",
+        "landing": "/",
+        "not-found": "/m/no-such-page/",
     }
     if case is not None:
         pages["assistance-case"] = f"/m/assistance/{case.pk}/"
@@ -273,6 +275,11 @@ def test_a_keyboard_reaches_every_console_control(live_server, demo, new_context
     page.locator("#result_list tbody tr a[href*='/change/']").first.click()
     page.wait_for_url(re.compile(r"/change/$"))
     assert_keyboard_reaches_everything(page, "membership change form")
+
+    # A page not found keeps the console around it (and axe checks it like any other page).
+    page.goto(f"{base}/console/members/no-such-page/")
+    expect(page.locator("#console-not-found")).to_be_visible()
+    expect(page.locator("#nav-sidebar")).to_be_visible()
 
 
 @pytest.mark.browser
