@@ -53,11 +53,11 @@ def closed_file(closed_on: datetime.date, **kwargs) -> HardshipFile:
     MembershipFactory(org=file.org, person=file.applicant)
     HouseholdMemberFactory(file=file, name="李强")
     application = ApplicationFactory(
-        org=file.org, file=file, state="completed", situation="本人患病，孩子上小学。"
+        org=file.org, file=file, state="closed", situation="本人患病，孩子上小学。"
     )
     AidItemFactory(
         application=application,
-        aid_type="school",
+        aid_type="education",
         amount_requested=Decimal("3000.00"),
         amount_approved=Decimal("2500.00"),
         state="paid",
