@@ -86,7 +86,7 @@ class SearchSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         """Only the chosen value, read by its key: the other choices are never queried."""
-        chosen = [str(v) for v in value if v not in (None, "")]
+        chosen = [str(v) for v in value if str(v).isdigit()]  # a posted key, never a name
         options = [self.create_option(name, "", "", False, 0)]
         queryset = getattr(self.choices, "queryset", None)
         if chosen and queryset is not None:

@@ -91,3 +91,12 @@ def test_the_add_form_searches_the_union_within_the_users_scope(client, tree):
     # never a union outside the scope, nor an org that holds no members
     assert _names(client.get(url, {"term": "江北"})) == []
     assert _names(client.get(url, {"term": "渝北区"})) == []  # a district federation
+
+
+def test_a_typed_name_instead_of_a_choice_is_refused_not_a_server_error(client, tree):
+    m = make_member(tree.grassroots)
+    client.force_login(tree.yubei_admin)
+    url = reverse("console:members_membership_do", args=[m.pk, "transfer"])
+    response = client.post(url, {"to_org": "江北测试公司工会"})
+    assert response.status_code == 200 and not Transfer.objects.exists()
+    assert "Choose an active union that holds members." in response.content.decode()
