@@ -6,3 +6,8 @@ class SmsConfig(AppConfig):
     name = "gonghui.platform.sms"
     label = "sms"
     verbose_name = _("SMS")
+
+    def ready(self):
+        from gonghui.platform.sms.workflows import register_workflows
+
+        register_workflows()
