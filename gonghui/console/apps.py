@@ -8,6 +8,6 @@ class ConsoleConfig(AppConfig):
     verbose_name = _("Staff console")
 
     def ready(self):
-        from gonghui.console.base import compact_list_cells
+        from gonghui.console.base import tune_unfold_lists
 
-        compact_list_cells()
+        tune_unfold_lists()

@@ -3,6 +3,8 @@ an action, out-of-scope objects answer 404, and history shows the audit log."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -21,6 +23,7 @@ from gonghui.platform.workflow.base import OutOfScope
 # they do): a 100-row list was 550 KB of repeated class names.
 LIST_CELL_CLASSES = ["gh-cell"]
 LIST_CHECKBOX_CELL_CLASSES = ["action-checkbox", "gh-check"]
+LIST_LINK_CLASSES = ["gh-link"]
 
 
 # A row's selection box with one class (lists.css draws it as unfold does) instead of 30.
@@ -29,14 +32,56 @@ ROW_CHECKBOX = CheckboxInput(
 )
 
 
-def compact_list_cells() -> None:
-    """Make unfold's changelist rows name one class per cell (called once, from the console's
-    ``AppConfig.ready``). unfold reads its module-level class lists each time it renders a
-    cell, so replacing them changes every list and nothing else."""
+def tune_unfold_lists() -> None:
+    """Make unfold's changelist rows lighter and quicker (called once, from the console's
+    ``AppConfig.ready``). unfold reads its module-level class lists and ``result_headers`` each
+    time it renders a row, so replacing them changes every list and nothing else:
+
+    * one class per cell, checkbox cell and record link instead of unfold's utilities
+      (static/console/lists.css draws them the same);
+    * the column headers worked out once per list instead of once per row (unfold builds every
+      header again for each row to label its cells: 900 times for 100 rows of 9 columns, a
+      third of the list's time)."""
     from unfold.templatetags import unfold_list
 
     unfold_list.ROW_CLASSES = list(LIST_CELL_CLASSES)
     unfold_list.CHECKBOX_CLASSES = list(LIST_CHECKBOX_CELL_CLASSES)
+    unfold_list.LINK_CLASSES = list(LIST_LINK_CLASSES)
+    if not getattr(unfold_list.result_headers, "once_per_list", False):
+        unfold_list.result_headers = _headers_once_per_list(unfold_list.result_headers)
+
+
+def _headers_once_per_list(result_headers):
+    def headers(cl):
+        cached = getattr(cl, "_console_headers", None)
+        if cached is None:
+            cached = cl._console_headers = list(result_headers(cl))
+        return iter(cached)
+
+    headers.once_per_list = True
+    return headers
+
+
+# Whitespace-only runs between tags (the templates' indentation: 20-30 KB of a list page).
+_BETWEEN_TAGS = re.compile(rb">(\s+)<")
+_INDENT = re.compile(rb"\n[ \t]+")
+# Where whitespace is content: pre-formatted text, a text area's value, pre-wrap utilities.
+_WHITESPACE_MATTERS = re.compile(rb"<pre[\s>]|<textarea[\s>]|whitespace-pre|white-space:\s*pre")
+
+
+def compact_whitespace(response):
+    """Drop the templates' indentation from an HTML page: a whitespace-only run between two
+    tags becomes one newline (or one space), and a line's leading spaces go. The browser
+    collapses both to the same single space, so the page renders the same; a page with
+    pre-formatted text or a text area is left as it is."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    content = response.content
+    if _WHITESPACE_MATTERS.search(content):
+        return response
+    content = _BETWEEN_TAGS.sub(lambda m: b">\n<" if b"\n" in m.group(1) else b"> <", content)
+    response.content = _INDENT.sub(b"\n", content)
+    return response
 
 
 def grouped_column(model_admin, name: str):
@@ -130,6 +175,12 @@ class ScopedModelAdmin(ModelAdmin):
 
     def action_checkbox(self, obj):
         return ROW_CHECKBOX.render(ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(compact_whitespace)
+        return response
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

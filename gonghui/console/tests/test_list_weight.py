@@ -91,3 +91,38 @@ def test_pages_without_a_chart_do_not_load_the_chart_library(union, client_of, u
     html = _get(client_of, url)
     assert b"chart.js" not in html
     assert b"unfold/js/app.js" in html  # the page still loads unfold's own script
+
+
+def test_a_list_works_out_its_column_headers_once_not_once_per_row(union, client_of):
+    from unittest import mock
+
+    from unfold.templatetags import unfold_list
+
+    def labels_for(rows: int) -> int:
+        JoinChannelFactory.create_batch(rows, org=union)
+        with mock.patch.object(
+            unfold_list, "label_for_field", wraps=unfold_list.label_for_field
+        ) as label:
+            _get(client_of, "/console/members/joinchannel/")
+        return label.call_count
+
+    assert labels_for(5) == labels_for(20)
+
+
+def test_list_pages_leave_out_the_templates_indentation(union, client_of):
+    JoinChannelFactory.create_batch(3, org=union)
+    html = _get(client_of, "/console/members/joinchannel/")
+    assert not re.search(rb"\n[ \t]+<", html)
+    assert not re.search(rb">[ \t\r\n]{2,}<", html)
+    assert _rows(html) == 3
+
+
+def test_whitespace_is_left_alone_on_a_page_where_it_is_content():
+    from django.http import HttpResponse
+
+    from gonghui.console.base import compact_whitespace
+
+    page = b"<div>\n    <textarea>  two  spaces\n    kept</textarea>\n</div>"
+    assert compact_whitespace(HttpResponse(page)).content == page
+    plain = b"<ul>\n    <li>a</li>\n    <li>b</li>\n</ul>"
+    assert compact_whitespace(HttpResponse(plain)).content == b"<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
