@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format test-sqlite test-pg browser bench bench-import messages compilemessages \
+.PHONY: demo test lint format test-sqlite test-pg browser bench bench-import bench-pages messages compilemessages \
         migrate serve lock clean help
 
 help:
@@ -70,6 +70,11 @@ bench: $(STAMP)
 # B1 roster import only
 bench-import: $(STAMP)
 	$(PYTHON) bench/run.py --scale $${BENCH_SCALE:-small} --only b1
+
+# Console page weight and speed (issue #14): every list page at 100 rows and the start page, as
+# city_admin on the demo database (`make demo` first, or DATABASE_URL); never part of `make test`.
+bench-pages: $(STAMP)
+	$(PYTHON) bench/pages.py
 
 # Developer tools (need GNU gettext): extract strings into locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)
