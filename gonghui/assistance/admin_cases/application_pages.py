@@ -232,6 +232,8 @@ class ApplicationAdmin(ScopedModelAdmin):
         ]
         marks, off_path = step_marks(application, [s.from_state for s, _label in history])
         context = {
+            # The centre calls back whoever left a phone on the public notice (pii.reveal).
+            "can_reveal_phone": user.has_perm("pii.reveal_phone"),
             "step_marks": marks,
             "off_path": off_path,
             "application": application,

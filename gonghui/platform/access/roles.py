@@ -77,6 +77,7 @@ MEMBER_WRITE = (
 ASSISTANCE_READ = view(
     "assistance.hardshipfile",
     "assistance.application",
+    "assistance.objection",  # listed on the case page of whoever reads the case
     "assistance.aiditem",
     "assistance.budget",
     "assistance.payment",
@@ -151,6 +152,9 @@ _ROLE_DEFS = [
                 "assistance.review_hardshipfile",
                 "assistance.change_reviewentry",
                 "assistance.add_annualreview",
+                # Calling back whoever objected on the public notice (and the applicants it
+                # verifies): each full number revealed for a stated purpose, audited.
+                "pii.reveal_phone",
             }
         ),
         description=_(

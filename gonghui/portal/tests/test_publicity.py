@@ -223,3 +223,33 @@ def test_the_notice_and_its_form_read_chinese(client, tree, cases):
     assert not found, found
     html = client.get(notice(tree.yubei)).content.decode()
     assert "公示" in html and "张*" in html
+
+
+def test_the_centre_reveals_the_objector_s_phone_to_call_back_with_a_purpose(
+    client, tree, staff, cases
+):
+    """The phone left on the public notice is useless unless the centre can read it: the
+    reviewer reveals it on the case page for a stated purpose, audited; another district's
+    reviewer cannot."""
+    client.post(
+        f"/gs/{tree.yubei.pk}/{case_token(cases.public)}/",
+        {"content": "申请人有车辆未申报。", "phone": "13912345678"},
+    )
+    objection = Objection.objects.get()
+    client.force_login(staff.reviewer)
+    case_page = reverse("console:assistance_application_change", args=[cases.public.pk])
+    html = client.get(case_page).content.decode()
+    assert f'id="reveal-objection-{objection.pk}"' in html
+    data = {
+        "label": "assistance.objection",
+        "pk": objection.pk,
+        "field": "contact_phone",
+        "reveal_purpose_contact_phone": "回电核实异议",
+    }
+    answer = client.post(reverse("console-reveal"), data).content.decode()
+    assert "13912345678" in answer
+    event = AuditEvent.objects.filter(action="pii.reveal").latest("pk")
+    assert event.details["field"] == "contact_phone" and event.details["purpose"] == "回电核实异议"
+
+    client.force_login(staff.jb_reviewer)
+    assert client.post(reverse("console-reveal"), data).status_code == 404
