@@ -85,6 +85,13 @@ class ImportJobAdmin(TransitionAdmin, ScopedModelAdmin):
         "error_count",
         "created_at",
     ]
+    grouped_numbers = (
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+    )
     list_filter = [AttentionFilter, "status"]
     list_per_page = 50
     list_select_related = ["org"]
@@ -335,6 +342,7 @@ def export_memberships(request):
 @admin.register(ExportRequest, site=console_site)
 class ExportRequestAdmin(TransitionAdmin, ScopedModelAdmin):
     list_display = ["id", "org", "requested_by", "row_count", "state", "requested_at", "decided_by"]
+    grouped_numbers = ("row_count",)
     list_filter = ["state"]
     list_select_related = ["org", "requested_by", "decided_by"]
     ordering = ["-id"]

@@ -36,3 +36,23 @@ def test_a_grouped_amount_keeps_its_decimal_places_and_an_empty_one_reads_as_emp
     assert column(SimpleNamespace(headcount=1234567)) == "1,234,567"
     assert column(SimpleNamespace(headcount=None)) == "-"
     assert column.__name__ == "headcount"  # the cell's class stays field-headcount
+
+
+@pytest.mark.django_db
+def test_roster_import_and_export_request_lists_show_their_row_counts_grouped(client):
+    from gonghui.platform.testing.factories import ExportRequestFactory, ImportJobFactory
+
+    union = make_grassroots()
+    admin = staff_with_role(union, "org_admin")
+    ImportJobFactory(
+        org=union, created_by=admin, total_rows=23456, processed_rows=23456, created_count=12000
+    )
+    ExportRequestFactory(
+        org=union, requested_by=staff_with_role(union, "membership_officer"), row_count=15000
+    )
+    client = verified_client(admin, client)
+    jobs = client.get("/console/imports/importjob/").content.decode()
+    assert re.search(r'class="field-processed_rows gh-cell"[^>]*>23,456</td>', jobs)
+    assert re.search(r'class="field-created_count gh-cell"[^>]*>12,000</td>', jobs)
+    requests = client.get("/console/imports/exportrequest/").content.decode()
+    assert re.search(r'class="field-row_count gh-cell"[^>]*>15,000</td>', requests)
