@@ -133,6 +133,9 @@ MEMBERSHIP_COLUMNS = (
     "ended_on",
     "end_reason",
     "lapse_flagged_at",
+    "review_reason",
+    "review_flagged_at",
+    "review_flagged_by_id",
     "created_at",
 )
 
@@ -516,6 +519,9 @@ class BatchWriter:
                     created,
                     None,
                     "",
+                    None,
+                    "",
+                    None,
                     None,
                     created,
                 )
