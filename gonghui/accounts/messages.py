@@ -6,8 +6,8 @@ overdue, gonghui/platform/digest), and their choice to get the digest by SMS too
   (:func:`gonghui.accounts.actions.set_digest_sms`);
 * ``/console/account/messages/read/`` (POST) marks them all read.
 
-The start page and the account menu show the unread count (:func:`start_page_section`,
-:func:`unread_link`).
+The start page shows the unread count (:func:`start_page_section`); the account menu links to
+the list (:func:`unread_link`).
 """
 
 from __future__ import annotations
@@ -81,13 +81,12 @@ def digest_sms_view(request):
 
 
 def unread_link(request) -> dict | None:
-    """The account menu's entry, with the unread count in its title."""
+    """The account menu's entry. It carries no count: the menu is on every console page and a
+    count would cost every page a query; the start page, where the digest is read, shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_member:
         return None
-    n = unread_count(user)
-    title = _("My messages (%(n)s unread)") % {"n": n} if n else _("My messages")
-    return {"title": title, "link": LIST_URL}
+    return {"title": _("My messages"), "link": LIST_URL}
 
 
 def start_page_section(user) -> dict:
