@@ -20,8 +20,10 @@ from gonghui.members.testing import (
 )
 from gonghui.orgs.testing import make_grassroots
 from gonghui.platform.testing.factories import (
+    ConsentFactory,
     ExportRequestFactory,
     ImportJobFactory,
+    PrivacyNoticeFactory,
     staff_with_role,
 )
 
@@ -231,6 +233,17 @@ def api_transfer(t):
     return f"/api/v1/transfers/{transfer.pk}", _many(lambda: _transfer(t)), FORM
 
 
+def api_join_notice(t):
+    """The public join API's notice: one version read, however many were published and
+    accepted before it."""
+
+    def grow(k):
+        for _ in range(k):
+            ConsentFactory(notice=PrivacyNoticeFactory(purpose="join"), channel="api")
+
+    return "/api/v1/public/join/notice", grow, {"grows": False}  # one version is shown
+
+
 CONSOLE = [
     membership_list,
     membership_change,
@@ -258,6 +271,7 @@ API = [
     api_join_channels,
     api_transfers,
     api_transfer,
+    api_join_notice,
 ]
 # The API paths these guards cover (platform/tests/test_query_counts.py checks that every GET
 # of the OpenAPI document is covered somewhere).
@@ -269,6 +283,7 @@ API_PATHS = {
     "/api/v1/join-channels/",
     "/api/v1/transfers/",
     "/api/v1/transfers/{transfer_id}",
+    "/api/v1/public/join/notice",
 }
 XFAIL: dict = {}
 
