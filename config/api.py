@@ -10,6 +10,7 @@ from gonghui.orgs.api import employers as employers_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.platform.api import errors
 from gonghui.platform.api.auth import AUTH
+from gonghui.rights import api as rights_api
 
 api = NinjaAPI(
     title="gonghui API",
@@ -30,3 +31,4 @@ api.add_router("/join-channels/", members_api.join_channels)
 api.add_router("/transfers/", members_api.transfers)
 api.add_router("/public/", members_api_public.public)
 api.add_router("/assistance/", assistance_api.router)
+api.add_router("/rights/tickets/", rights_api.router)

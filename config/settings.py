@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.assistance",
+    "gonghui.rights",
     "gonghui.cockpit",
     "gonghui.console",
     "gonghui.portal",

@@ -174,7 +174,35 @@ GROUPS = [
             ),
         ],
     ),
-    (_("Rights protection 一键通"), []),
+    (
+        _("Rights protection 一键通"),
+        [
+            (
+                _("12351 tickets"),
+                "support_agent",
+                "console:rights_ticket_changelist",
+                "rights.view_ticket",
+            ),
+            (
+                _("Take a call"),
+                "call",
+                "console:rights_ticket_add",
+                "rights.add_ticket",
+            ),
+            (
+                _("Ticket categories"),
+                "category",
+                "console:rights_ticketcategory_changelist",
+                "rights.view_ticketcategory",
+            ),
+            (
+                _("Ticket deadlines"),
+                "timer",
+                "console:rights_ticketdeadline_changelist",
+                "rights.view_ticketdeadline",
+            ),
+        ],
+    ),
     (_("Cockpit 驾驶舱"), []),
     (
         # "System" alone is also unfold's theme choice (follow the system): 跟随系统.

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gonghui.portal import assistance_views, consent_views, messages_views, mydata_views, views
+from gonghui.portal import (
+    assistance_views,
+    consent_views,
+    messages_views,
+    mydata_views,
+    rights_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -31,6 +38,11 @@ urlpatterns = [
         assistance_views.assistance_attachment,
         name="assistance-attachment",
     ),
+    # 12351 tickets (权益维护): the worker files, follows and rates her own.
+    path("rights/", rights_views.rights_home, name="rights"),
+    path("rights/new/", rights_views.rights_file, name="rights-file"),
+    path("rights/<int:pk>/", rights_views.rights_detail, name="rights-detail"),
+    path("rights/<int:pk>/rate/", rights_views.rights_rate, name="rights-rate"),
     # Privacy notices: the portal's at first login, the separate one before the hardship
     # application (platform/consent).
     path("privacy/decline/", consent_views.decline, name="privacy-decline"),

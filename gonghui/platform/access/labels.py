@@ -36,6 +36,9 @@ _NAMED = {
     "pii.reveal_id_number": _("Reveal full ID numbers"),
     "pii.reveal_phone": _("Reveal full phone numbers"),
     "rights.dispatch_ticket": _("Dispatch hotline tickets"),
+    "rights.handle_ticket": _("Sign for, handle and resolve hotline tickets"),
+    "rights.approve_ticket": _("Decide extensions of hotline tickets"),
+    "rights.visit_ticket": _("Visit back, check and close hotline tickets"),
 }
 
 

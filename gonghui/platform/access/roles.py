@@ -192,12 +192,33 @@ _ROLE_DEFS = [
     Role(
         "rights_officer",
         _("Rights officer"),
-        frozenset(ORG_READ | MEMBER_READ | crud("rights.ticket") | crud("rights.mediationcase")),
+        frozenset(
+            ORG_READ
+            | DEADLINES
+            | MEMBER_READ
+            | crud("rights.ticket")
+            | crud("rights.mediationcase")
+            | view("rights.ticketstep", "rights.ticketcategory", "rights.ticketdeadline")
+            # 12351 tickets (rights/workflows.py): sign for, return, handle and resolve at
+            # one's own union, dispatch further down, decide the extensions of unions below.
+            | {"rights.handle_ticket", "rights.dispatch_ticket", "rights.approve_ticket"}
+        ),
+        description=_("Handles the 12351 tickets dispatched to the union."),
     ),
     Role(
         "hotline_operator",
         _("12351 hotline operator"),
-        frozenset(ORG_READ | crud("rights.ticket") | {"rights.dispatch_ticket"}),
+        frozenset(
+            ORG_READ
+            | DEADLINES
+            | crud("rights.ticket")
+            | crud("rights.ticketcategory")
+            | crud("rights.ticketdeadline")
+            | view("rights.ticketstep")
+            # Takes the calls, classifies and dispatches, visits back, checks and closes.
+            | {"rights.dispatch_ticket", "rights.visit_ticket"}
+        ),
+        description=_("Takes 12351 calls, dispatches the tickets, visits back and closes."),
     ),
     Role(
         "viewer",

@@ -1,0 +1,52 @@
+"""Test set-up for 12351 tickets: factories and the staff of a small tree (not user actions)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import factory
+from django.utils import timezone
+
+from gonghui.platform.testing.factories import root_org, staff_with_role
+from gonghui.rights.choices import Channel, Complexity, TicketState
+from gonghui.rights.models import Ticket, TicketCategory
+
+
+def category(code: str = "complaint-arrears") -> TicketCategory:
+    return TicketCategory.objects.get(code=code)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A ticket as received at the city, written directly; ``at`` sets its receipt day."""
+
+    class Meta:
+        model = Ticket
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"12351-T-{n:05d}")
+    channel = Channel.PHONE
+    category = factory.LazyFunction(category)
+    complexity = Complexity.GENERAL
+    caller_name = "王芳"
+    caller_phone = factory.Sequence(lambda n: f"135{n:08d}")
+    employer_name = "渝北某物流公司"
+    facts = "公司拖欠三个月工资共一万二千元"
+    request = "要求公司支付拖欠的工资"
+    org = factory.LazyFunction(root_org)
+    state = TicketState.RECEIVED
+    received_at = factory.LazyFunction(timezone.now)
+
+
+def on(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+class Staff:
+    """The 12351 staff of the ``tree`` fixture: an operator at the city, rights officers at
+    渝北, 回兴街道 and 江北."""
+
+    def __init__(self, tree):
+        self.operator = staff_with_role(tree.city, "hotline_operator", username="operator")
+        self.yubei = staff_with_role(tree.yubei, "rights_officer", username="yubei_rights")
+        self.township = staff_with_role(tree.township, "rights_officer", username="hx_rights")
+        self.jiangbei = staff_with_role(tree.jiangbei, "rights_officer", username="jb_rights")
