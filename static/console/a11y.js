@@ -12,12 +12,14 @@
    - a control left without a name once its icon is hidden is named from the translated labels
      that templates/admin/base_site.html puts on #console-a11y-labels (keyed by icon), or from
      its title;
-   - a control that opens a menu or panel says whether it is open (aria-expanded).
+   - a control that opens a menu or panel says whether it is open (aria-expanded), and Escape
+     closes it and returns the focus to that control.
 
    It runs on DOMContentLoaded and again on content that htmx or Alpine adds later. */
 (function () {
   var ICONS = ".material-symbols-outlined, .material-symbols-rounded, .material-icons";
   var labels = {};
+  var toggles = []; /* controls that open a menu or panel: Escape closes what they opened */
 
   function readLabels() {
     var holder = document.getElementById("console-a11y-labels");
@@ -68,9 +70,23 @@
     var m = /^\s*(\w+)\s*=\s*!\s*(\w+)\s*;?\s*$/.exec(el.getAttribute("x-on:click") || "");
     if (!m || m[1] !== m[2] || !window.Alpine || el.hasAttribute("x-bind:aria-expanded")) return;
     var name = m[1];
+    toggles.push({ el: el, name: name });
     window.Alpine.effect(function () {
       var data = window.Alpine.$data(el);
       if (data && name in data) el.setAttribute("aria-expanded", data[name] ? "true" : "false");
+    });
+  }
+
+  /* Escape closes an open menu (the user menu, the theme switcher) and gives the focus back to
+     the control that opened it, as a keyboard user expects of any menu. */
+  function closeOnEscape(event) {
+    if (event.key !== "Escape" || !window.Alpine) return;
+    toggles.forEach(function (t) {
+      var data = window.Alpine.$data(t.el);
+      if (data && data[t.name]) {
+        data[t.name] = false;
+        t.el.focus();
+      }
     });
   }
 
@@ -103,6 +119,7 @@
   function start() {
     readLabels();
     enhance(document);
+    document.addEventListener("keydown", closeOnEscape);
     new MutationObserver(function (records) {
       records.forEach(function (record) {
         record.addedNodes.forEach(function (node) {

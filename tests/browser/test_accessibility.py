@@ -263,7 +263,10 @@ def test_a_keyboard_reaches_every_console_control(live_server, demo, new_context
     light = page.get_by_role("button", name=re.compile("浅色|Light"))
     expect(light).to_be_visible()
     assert_keyboard_reaches_everything(page, "member list, user menu open")
+    # Escape closes the menu and gives the focus back to the control that opened it.
     page.keyboard.press("Escape")
+    expect(user_menu).to_have_attribute("aria-expanded", "false")
+    expect(user_menu).to_be_focused()
 
     # The filter button opens the filters from the keyboard.
     page.locator("[x-on\\:click='filterOpen = true']").focus()
