@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.actions import member_sign_in
+from gonghui.console.pickers import search_orgs
 from gonghui.members import joining
 from gonghui.members.actions import MEMBER_ORG_KINDS, link_member_account, request_transfer
 from gonghui.members.choices import TransferInitiator, TransferState
@@ -351,9 +352,9 @@ def home(request):
     context = _member_context(request, person)
     query = " ".join(request.GET.get("q", "").split())[:50]
     if context["membership"] is not None and query:
+        # By name, short name, credit code or number, as the console's picker finds them.
         context["targets"] = list(
-            union_directory(TRANSFER_TARGET_KINDS)
-            .filter(name__icontains=query)
+            search_orgs(union_directory(TRANSFER_TARGET_KINDS), query)
             .exclude(pk=context["membership"].org_id)
             .order_by("name")[:20]
         )

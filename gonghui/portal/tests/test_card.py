@@ -180,6 +180,19 @@ def test_transfer_search_request_and_cancel(client, tree, member_client):
     assert "The transfer request was withdrawn." in client.get("/m/").content.decode()
 
 
+def test_transfer_search_finds_a_union_by_its_short_name_or_number(client, tree, member_client):
+    """A worker knows her new union as people call it (its short name) or by the number on a
+    poster, not only by its full registered name."""
+    make_member(tree)
+    member_client()
+    target = make_org(tree.jiangbei, OrgKind.GRASSROOTS, name="重庆两江新区某物流有限公司工会")
+    target.short_name = "两江物流工会"
+    target.save(update_fields=["short_name"])
+    assert "重庆两江新区某物流有限公司工会" in client.get("/m/", {"q": "两江物流"}).content.decode()
+    by_number = client.get("/m/", {"q": str(target.pk)}).content.decode()
+    assert f'value="{target.pk}"' in by_number
+
+
 def test_transfer_to_the_same_union_is_refused_with_a_message(client, tree, member_client):
     make_member(tree)
     member_client()
