@@ -94,7 +94,7 @@ def receiving_org(actor, perm="rights.add_ticket") -> Org:
     """The union a new ticket goes to first: the city (the root) for a worker, the highest
     union where the operator takes calls."""
     if actor is None or getattr(actor, "kind", "") == "member":
-        root = Org.get_first_root_node()
+        root = Org.objects.get_first_root_node()
         if root is None:
             raise ActionError(_("No union receives tickets yet."), code="no_org")
         return root

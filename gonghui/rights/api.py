@@ -4,8 +4,6 @@ declared transition (``POST …/{ticket_id}/{name}``). The caller's name and pho
 what happened and what she asks are the handling union's working text and are returned in
 the detail only."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 
