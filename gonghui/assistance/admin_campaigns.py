@@ -462,6 +462,7 @@ class VisitAdmin(ScopedModelAdmin):
                             actor=request.user,
                             org=form.cleaned_data["org"],
                             upload=form.cleaned_data["file"],
+                            preview=True,  # the job page shows the preview to confirm
                         )
                 except ActionError as exc:
                     form.add_error("file", exc)

@@ -32,6 +32,8 @@ class AssistanceConfig(AppConfig):
                 title=_("Condolence visit import #%(id)s"),
                 upload_url="console:assistance_visit_import",
                 errors_audit="assistance.download_import_errors",
+                columns=visits_import.VISITS,  # an upload is previewed before it is imported
+                preview_cleaner=visits_import.preview_cleaner,
             ),
         )
 

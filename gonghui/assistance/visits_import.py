@@ -462,11 +462,23 @@ def import_visits(
 MAX_UPLOAD_BYTES = import_actions.MAX_UPLOAD_BYTES  # settings.GONGHUI_IMPORT_MAX_BYTES
 
 
+def preview_cleaner(actor, org: Org, columns: dict[int, str]) -> RowCleaner:
+    """The cleaner an upload's preview shows the first rows with (platform/imports/preview.py):
+    the one ``import_visits`` runs."""
+    return RowCleaner(columns, Resolver(actor, org))
+
+
 @action("assistance.upload_visits", permission=IMPORT_PERMISSION)
-def create_visit_import_job(ctx, *, org: Org, upload) -> ImportJob:
-    """Store an uploaded visits file for ``org`` and queue its import."""
+def create_visit_import_job(ctx, *, org: Org, upload, preview: bool = False) -> ImportJob:
+    """Store an uploaded visits file for ``org`` and queue its import (with ``preview``: keep
+    it until its uploader has seen the preview and starts it)."""
     return import_actions.store_upload(
-        ctx, kind=ImportKind.VISITS, org=org, upload=upload, permission=IMPORT_PERMISSION
+        ctx,
+        kind=ImportKind.VISITS,
+        org=org,
+        upload=upload,
+        permission=IMPORT_PERMISSION,
+        preview=preview,
     )
 
 

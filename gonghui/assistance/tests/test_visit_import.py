@@ -227,6 +227,14 @@ def test_console_upload_runs_a_visits_job_with_progress_and_error_workbook(
         assert response.status_code == 302, response.content.decode()[:3000]
         pk = int(response["Location"].rstrip("/").split("/")[-2])
         assert response["Location"] == reverse("console:imports_importjob_change", args=[pk])
+        # Nothing is imported before the uploader has seen the preview and started it.
+        assert ImportJob.objects.get(pk=pk).status == ImportStatus.PREVIEW
+        assert not Visit.objects.filter(import_job=pk).exists()
+        preview = client.get(response["Location"]).content.decode()
+        assert 'id="import-preview"' in preview, preview[:2000]
+        assert all(header in preview for header in HEADER)  # the columns as they map
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("console:imports_importjob_do", args=[pk, "confirm"]))
         return ImportJob.objects.get(pk=pk)
 
     job = upload()
