@@ -101,6 +101,8 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
 
     def bind_request(self, request):
         self.request = request
+        if "category" not in self.fields:
+            return  # the ticket page: every field is shown read-only
         from gonghui.rights.workflows import category_choices
 
         self.fields["category"].choices = category_choices()
