@@ -261,6 +261,13 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     assistance = seed_assistance(sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei)
     result.accounts += assistance.accounts
     result.assistance = assistance.summary
+    # 12351 tickets (issue #15): the hotline and rights officers, a year of tickets.
+    from gonghui.demo.seed_rights import seed_rights
+
+    rights = seed_rights(
+        sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei, jiangbei=jiangbei
+    )
+    result.accounts += rights.accounts
     # The demo back-dates some records directly: count the cockpit summaries afresh.
     from gonghui.cockpit import summaries
 
