@@ -268,6 +268,10 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
         sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei, jiangbei=jiangbei
     )
     result.accounts += rights.accounts
+    # The demo worker's requests to correct her data (我的数据): one answered, one waiting.
+    from gonghui.demo.seed_corrections import seed_corrections
+
+    seed_corrections(phone=DEMO_MEMBER_PHONE, officer=User.objects.get(username="yubei_admin"))
     # The demo back-dates some records directly: count the cockpit summaries afresh.
     from gonghui.cockpit import summaries
 

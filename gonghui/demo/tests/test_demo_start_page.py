@@ -50,3 +50,19 @@ def test_demo_roles_start_on_their_work(demo, client):
     queues = client.get(landing["Location"])
     assert queues.status_code == 200
     assert "Waiting at this step (working days)" in queues.content.decode()
+
+
+def test_the_demo_worker_has_one_correction_answered_and_one_waiting_on_her_union(demo, client):
+    from gonghui.demo.seed import DEMO_MEMBER_PHONE
+    from gonghui.platform.consent.models import CorrectionRequest
+    from gonghui.platform.pii.fields import index_for
+
+    mine = CorrectionRequest.objects.filter(
+        user__phone_index=index_for("phone", DEMO_MEMBER_PHONE)
+    ).order_by("submitted_at")
+    assert [r.state for r in mine] == ["corrected", "submitted"]
+    answered = mine[0]
+    assert answered.submitted_at < answered.decided_at <= timezone.now()
+    client.force_login(User.objects.get(username="yubei_admin"))
+    labels = [str(t.label) for t in client.get("/console/").context["todos"]]
+    assert any(label.startswith("Correction requests") for label in labels), labels
