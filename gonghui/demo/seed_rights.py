@@ -79,7 +79,7 @@ class _Staff:
 
 def _staff(sysadmin, secadmin, root, yubei, township, jiangbei) -> tuple[_Staff, list]:
     plan = [
-        ("hotline", "12351热线话务员", "hotline_operator", root),
+        ("hotline_city", "12351热线话务员", "hotline_operator", root),
         ("yubei_rights", "渝北区总工会维权干部", "rights_officer", yubei),
         ("township_rights", "街道工会维权干部", "rights_officer", township),
         ("jiangbei_rights", "江北区总工会维权干部", "rights_officer", jiangbei),

@@ -6,6 +6,8 @@ page), the intake form an operator fills during a call, and the two editable tab
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
@@ -247,12 +249,16 @@ class TicketAdmin(TransitionAdmin, ScopedModelAdmin):
 
 @admin.register(TicketCategory, site=console_site)
 class TicketCategoryAdmin(ScopedModelAdmin):
-    list_display = ["name", "parent", "code", "position", "active"]
-    list_filter = ["parent", "active"]
-    fields = ["name", "parent", "code", "position", "active"]
+    list_display = ["name", "parent", "position", "active"]
+    list_filter = ["active"]
+    fields = ["name", "parent", "position", "active"]
 
     def save_model(self, request, obj, form, change):
-        obj.save()  # an editable reference table (no scope, no workflow)
+        # An editable reference table (no scope, no workflow); a new row gets a code the API
+        # and the forms use (the shipped rows keep theirs).
+        if not obj.code:
+            obj.code = f"c_{uuid.uuid4().hex[:12]}"
+        obj.save()
 
 
 @admin.register(TicketDeadline, site=console_site)
