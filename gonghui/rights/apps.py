@@ -9,10 +9,11 @@ class RightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from gonghui.rights import deadlines, inbox, todos
+        from gonghui.rights import deadlines, inbox, subject, todos
         from gonghui.rights.workflows import register_workflows
 
         register_workflows()  # the ticket's declared transitions (workflows.py)
         deadlines.register_rules()  # 签收, 办结, 回访 and the 信访 timers, on the nightly run
         todos.register()  # the start page's ticket lines
         inbox.register()  # the worker's messages on her ticket
+        subject.register()  # her tickets on 我的数据

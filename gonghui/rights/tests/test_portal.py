@@ -104,3 +104,11 @@ def test_another_workers_ticket_is_not_found(client, worker, tree, staff):
     client.force_login(worker.user)
     assert client.get(f"/m/rights/{mine.pk}/").status_code == 404
     assert client.post(f"/m/rights/{mine.pk}/rate/", {"rating": "satisfied"}).status_code == 404
+
+
+def test_her_tickets_are_on_my_data(client, worker):
+    client.post("/m/rights/new/", FORM)
+    ticket = Ticket.objects.get()
+    page = client.get("/m/my-data/").content.decode()
+    assert "Your 12351 tickets" in page and ticket.number in page
+    assert "2026年7月至9月的工资共一万二千元没有发" in page
