@@ -230,7 +230,12 @@ class TicketStep(models.Model):
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
     actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+        USER,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     org_name = models.CharField(_("union"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

@@ -8,8 +8,8 @@ import factory
 from django.utils import timezone
 
 from gonghui.platform.testing.factories import root_org, staff_with_role
-from gonghui.rights.choices import Channel, Complexity, TicketState
-from gonghui.rights.models import Ticket, TicketCategory
+from gonghui.rights.choices import Channel, Complexity, DeadlineStep, TicketState
+from gonghui.rights.models import Ticket, TicketCategory, TicketDeadline, TicketStep
 
 
 def category(code: str = "complaint-arrears") -> TicketCategory:
@@ -50,3 +50,39 @@ class Staff:
         self.yubei = staff_with_role(tree.yubei, "rights_officer", username="yubei_rights")
         self.township = staff_with_role(tree.township, "rights_officer", username="hx_rights")
         self.jiangbei = staff_with_role(tree.jiangbei, "rights_officer", username="jb_rights")
+
+
+class TicketCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketCategory
+
+    code = factory.Sequence(lambda n: f"test_{n}")
+    name = factory.Sequence(lambda n: f"测试类别{n}")
+    parent = factory.LazyFunction(lambda: TicketCategory.objects.get(code="complaint"))
+
+
+class TicketDeadlineFactory(factory.django.DjangoModelFactory):
+    """The shipped row of a class and step (one row each: the migration made them all)."""
+
+    class Meta:
+        model = TicketDeadline
+        django_get_or_create = ("complexity", "step")
+
+    complexity = Complexity.GENERAL
+    step = DeadlineStep.FINISH
+    days = 5
+
+
+class TicketStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketStep
+
+    ticket = factory.SubFactory(TicketFactory)
+    name = "receive"
+    to_state = TicketState.RECEIVED
+    org_name = "重庆市总工会"
+    at = factory.LazyFunction(timezone.now)
+
+
+# Every rights model and its factory (gonghui/platform/tests/test_factories.py).
+FACTORIES = (TicketFactory, TicketCategoryFactory, TicketDeadlineFactory, TicketStepFactory)

@@ -22,6 +22,7 @@ TESTING_MODULES = (
     "gonghui.orgs.testing",
     "gonghui.members.testing",
     "gonghui.assistance.testing",
+    "gonghui.rights.testing",
     "gonghui.cockpit.testing",
 )
 

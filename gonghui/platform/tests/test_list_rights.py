@@ -40,6 +40,7 @@ READ_PERMISSION = {
     "/api/v1/assistance/campaigns/": "assistance.view_campaign",
     "/api/v1/assistance/visits/": "assistance.view_visit",
     "/api/v1/assistance/visits/totals": "assistance.view_visit",
+    "/api/v1/rights/tickets/": "rights.view_ticket",
 }
 # Not lists of business data: the caller's own account.
 NOT_LISTS = {"/api/v1/me"}
@@ -102,6 +103,9 @@ def world(django_db_setup, django_db_blocker):
                 actor=w.users["district_staff"], org=t.grassroots, label="食堂海报"
             )
             EmployerFactory(org=t.grassroots)
+            from gonghui.rights.testing import TicketFactory
+
+            TicketFactory(org=t.grassroots)
             client = Client()
             client.force_login(w.users["city_staff"])
             schema = client.get("/api/v1/openapi.json").json()

@@ -165,6 +165,7 @@ def build(client: Client):
         "assistance_reviewer",
         "assistance_approver",
         "finance_officer",
+        "hotline_operator",
     ):
         grant(viewer, t.city, role)
     client.force_login(viewer)
@@ -319,7 +320,23 @@ def build(client: Client):
         [PORTAL_SPOUSE, PORTAL_CHILD]
     )
 
+    # A 12351 ticket taken through the API (the caller's name and phone come back masked).
+    response = _api_post(
+        client,
+        "/api/v1/rights/tickets/",
+        {
+            "category": "complaint-arrears",
+            "caller_name": "邓丽",
+            "caller_phone": "13900000001",
+            "facts": "拖欠工资",
+            "request": "追讨欠薪",
+        },
+    )
+    writes["POST /api/v1/rights/tickets/"] = (response.status_code, _body_text(response))
+    ticket_id = response.json()["id"]
+
     ids = {
+        "ticket_id": ticket_id,
         "org_id": t.grassroots.pk,
         "employer_id": employer.pk,
         "membership_id": membership.pk,

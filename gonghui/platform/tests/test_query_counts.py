@@ -184,8 +184,9 @@ def test_every_api_get_has_a_query_count_guard():
     from gonghui.assistance.tests.test_query_counts import API_PATHS as assistance
     from gonghui.members.tests.test_query_counts import API_PATHS as members
     from gonghui.orgs.tests.test_query_counts import API_PATHS as orgs
+    from gonghui.rights.tests.test_query_counts import API_PATHS as rights
 
-    covered = accounts | assistance | members | orgs
+    covered = accounts | assistance | members | orgs | rights
     gets = {path for path, ops in api.get_openapi_schema()["paths"].items() if "get" in ops}
     assert gets, "no GET operations found in the OpenAPI document"
     missing = sorted(gets - covered)
