@@ -107,6 +107,17 @@ def build_world() -> World:
         employer_name="某某外卖平台",
         employment_form="food_delivery",
     )
+    # A 12351 ticket dispatched to the grassroots union, waiting to be signed for.
+    from gonghui.rights.choices import TicketState
+    from gonghui.rights.testing import TicketFactory
+
+    ticket = TicketFactory(
+        org=t.grassroots,
+        dispatched_by=t.township,
+        state=TicketState.DISPATCHED,
+        facts="物流公司拖欠三个月工资",
+        caller_phone="13500000042",
+    )
     event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
     holiday = HolidayDate.objects.select_related("calendar_year").get(date=date(2026, 2, 14))
 
@@ -141,6 +152,9 @@ def build_world() -> World:
         "api_token_hash": api_token.key_hash,
         "token_owner": u["city_staff"].pk,
         # The holiday calendar (seeded by a migration): 2026-02-14, a 调休 working Saturday.
+        "ticket": ticket.pk,
+        "ticket_facts": ticket.facts,
+        "ticket_phone": ticket.caller_phone,
         "holiday": holiday.pk,
         "holiday_year": holiday.calendar_year_id,
         "holiday_notice": holiday.calendar_year.notice,
