@@ -79,6 +79,8 @@ def build_world() -> World:
     for officer in ("system_admin", "security_admin", "audit_admin"):
         u[officer] = staff_with_role(t.city, officer, username=f"m_{officer}")
 
+    u["hotline_operator"] = staff_with_role(t.city, "hotline_operator", username="m_hotline")
+    u["rights_officer"] = staff_with_role(t.yubei, "rights_officer", username="m_rights")
     staff = Staff(t)
     u["assistance_officer"] = staff.officer
     u["assistance_reviewer"] = staff.reviewer
