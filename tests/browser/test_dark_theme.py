@@ -33,9 +33,7 @@ def test_the_console_in_the_dark_theme_keeps_its_contrast(live_server, demo, new
 
 
 @pytest.mark.browser
-def test_the_assistance_pages_in_the_dark_theme_keep_their_contrast(
-    live_server, demo, new_context
-):
+def test_the_assistance_pages_in_the_dark_theme_keep_their_contrast(live_server, demo, new_context):
     from gonghui.demo.seed import DEMO_PASSWORD
 
     base = live_server.url

@@ -141,8 +141,11 @@ def visits_xlsx_and_error_workbook(client, tree, django_capture_on_commit_callba
             reverse("console:assistance_visit_import"),
             {"org": tree.yubei.pk, "file": SimpleUploadedFile("visits.xlsx", buffer.getvalue())},
         )
-    assert response.status_code == 302, response.content[:500]
-    job = ImportJob.objects.get(kind=ImportKind.VISITS)
+        assert response.status_code == 302, response.content[:500]
+        job = ImportJob.objects.get(kind=ImportKind.VISITS)
+        # the upload waits on its preview until its uploader starts it
+        client.post(reverse("console:imports_importjob_do", args=[job.pk, "confirm"]))
+    job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.created_count == 1, job.message
     errors = _body(client.get(reverse("console:imports_importjob_errors", args=[job.pk])))
     return [
