@@ -22,7 +22,7 @@ from gonghui.platform.workflow.faces import run_posted
 from gonghui.portal.views import member_required, person_of
 from gonghui.rights import actions
 from gonghui.rights.choices import Rating, TicketState
-from gonghui.rights.models import Ticket, TicketCategory
+from gonghui.rights.models import Ticket
 from gonghui.rights.words import STEP_LABELS
 
 S = TicketState
@@ -72,9 +72,7 @@ class FileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = TicketCategory.objects.filter(active=True, parent__isnull=False).select_related(
-            "parent"
-        )
+        rows = actions.active_categories(parent__isnull=False)
         self.fields["category"].choices = [("", "---------")] + [(c.code, str(c)) for c in rows]
 
 

@@ -29,7 +29,8 @@ from gonghui.rights.choices import (
     Rating,
     TicketState,
 )
-from gonghui.rights.models import Ticket, TicketCategory, TicketStep
+from gonghui.rights.defaults import ensure_tables
+from gonghui.rights.models import Ticket, TicketCategory, TicketDeadline, TicketStep
 
 S = TicketState
 MAX_ARREARS = Decimal("99999999.99")
@@ -81,10 +82,24 @@ def _text(value, field, limit, required=True) -> str:
     return value
 
 
+def active_categories(**filters) -> list[TicketCategory]:
+    """The categories offered at intake. A table left empty (flushed, cleared by hand) gets the
+    defaults again (defaults.py): intake never offers no category. Costs no query more when the
+    table holds rows."""
+    rows = list(TicketCategory.objects.filter(active=True, **filters).select_related("parent"))
+    if not rows and not TicketCategory.objects.exists():
+        ensure_tables(TicketCategory, TicketDeadline)
+        rows = list(TicketCategory.objects.filter(active=True, **filters).select_related("parent"))
+    return rows
+
+
 def category_of(value) -> TicketCategory:
     if isinstance(value, TicketCategory):
         return value
     found = TicketCategory.objects.filter(code=str(value or ""), active=True).first()
+    if found is None and not TicketCategory.objects.exists():
+        ensure_tables(TicketCategory, TicketDeadline)
+        found = TicketCategory.objects.filter(code=str(value or ""), active=True).first()
     if found is None:
         raise ActionError(_("Choose a category from the list."), code="invalid_category")
     return found

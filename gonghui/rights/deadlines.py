@@ -33,18 +33,16 @@ from gonghui.platform.calendar.deadlines import (
     start_of_day,
 )
 from gonghui.platform.calendar.workdays import CalendarYearMissing
+from gonghui.rights import defaults
 from gonghui.rights.choices import Complexity, DeadlineStep, Extension, TicketState
 from gonghui.rights.models import Ticket, TicketDeadline
 
 S = TicketState
 OPEN = (S.RECEIVED, S.CLASSIFIED, S.DISPATCHED, S.HANDLING)
 
-# The defaults the data migration ships (working days), used when a row was deleted.
-DEFAULT_DAYS = {
-    Complexity.GENERAL: {"accept": 1, "finish": 5, "extension": 5, "visit": 3},
-    Complexity.DIFFICULT: {"accept": 1, "finish": 15, "extension": 10, "visit": 3},
-    Complexity.COMPLEX: {"accept": 2, "finish": 30, "extension": 15, "visit": 5},
-}
+# The defaults the data migration ships (working days, defaults.py), used when a row was
+# deleted.
+DEFAULT_DAYS = defaults.DEFAULT_DAYS
 PETITION_ROUTE_DAYS = 15
 PETITION_FINISH_DAYS = 60
 PETITION_EXTENSION_DAYS = 30

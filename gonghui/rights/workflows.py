@@ -26,7 +26,7 @@ from gonghui.platform.access.scoping import grant_scopes
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 from gonghui.rights import actions
 from gonghui.rights.choices import CONSULTATION, Complexity, Extension, Rating, TicketState
-from gonghui.rights.models import Ticket, TicketCategory
+from gonghui.rights.models import Ticket
 
 S = TicketState
 HANDLE = "rights.handle_ticket"
@@ -91,8 +91,7 @@ class AnswerIn(Schema):
 
 
 def category_choices():
-    rows = TicketCategory.objects.filter(active=True).select_related("parent")
-    return [(c.code, str(c)) for c in rows]
+    return [(c.code, str(c)) for c in actions.active_categories()]
 
 
 class ClassifyForm(forms.Form):

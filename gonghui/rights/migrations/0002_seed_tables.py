@@ -1,61 +1,12 @@
-"""The category table (the five national categories of the 2023 design, S24, with the
-subcategories a union meets most) and the default deadline table: no official day counts were
-found (domain.md §2.3), so every row ships with an empty source and a union corrects it."""
+"""The category table and the default deadline table (rights/defaults.py holds them)."""
 
 from django.db import migrations
 
-CATEGORIES = [
-    ("consultation", "问题咨询", [
-        ("consult-contract", "劳动合同"),
-        ("consult-wages", "工资报酬"),
-        ("consult-insurance", "社会保险"),
-        ("consult-union", "工会政策"),
-    ]),
-    ("service", "服务帮扶", [
-        ("service-hardship", "困难帮扶"),
-        ("service-jobs", "就业创业"),
-        ("service-wellbeing", "心理疏导"),
-    ]),
-    ("complaint", "信访投诉", [
-        ("complaint-arrears", "拖欠工资"),
-        ("complaint-injury", "工伤待遇"),
-        ("complaint-dismissal", "违法解除劳动合同"),
-        ("complaint-hours", "加班与休息休假"),
-    ]),
-    ("legal-aid", "法律援助", [
-        ("legal-aid-dispute", "劳动争议代理"),
-        ("legal-aid-advice", "法律文书代书"),
-    ]),
-    ("suggestion", "意见建议", [
-        ("suggestion-union", "对工会工作的意见"),
-    ]),
-]
-
-# working days per complexity and step: 签收, 办结, 延期 (added when approved), 回访
-DEFAULT_DAYS = {
-    "general": {"accept": 1, "finish": 5, "extension": 5, "visit": 3},
-    "difficult": {"accept": 1, "finish": 15, "extension": 10, "visit": 3},
-    "complex": {"accept": 2, "finish": 30, "extension": 15, "visit": 5},
-}
+from gonghui.rights.defaults import ensure_tables
 
 
 def seed(apps, schema_editor):
-    Category = apps.get_model("rights", "TicketCategory")
-    Deadline = apps.get_model("rights", "TicketDeadline")
-    for i, (code, name, children) in enumerate(CATEGORIES):
-        parent, _ = Category.objects.get_or_create(
-            code=code, defaults={"name": name, "position": i * 10}
-        )
-        for j, (child_code, child_name) in enumerate(children):
-            Category.objects.get_or_create(
-                code=child_code,
-                defaults={"name": child_name, "parent": parent, "position": i * 10 + j + 1},
-            )
-    for complexity, steps in DEFAULT_DAYS.items():
-        for step, days in steps.items():
-            Deadline.objects.get_or_create(
-                complexity=complexity, step=step, defaults={"days": days, "source": ""}
-            )
+    ensure_tables(apps.get_model("rights", "TicketCategory"), apps.get_model("rights", "TicketDeadline"))
 
 
 class Migration(migrations.Migration):
