@@ -82,24 +82,39 @@ def _text(value, field, limit, required=True) -> str:
     return value
 
 
+def _defaults_published() -> bool:
+    """Publish the default tables (defaults.py) where the category table is empty, as after a
+    flush or a table cleared by hand; whether it was empty."""
+    if TicketCategory.objects.exists():
+        return False
+    ensure_tables(TicketCategory, TicketDeadline)
+    return True
+
+
 def active_categories(**filters) -> list[TicketCategory]:
-    """The categories offered at intake. A table left empty (flushed, cleared by hand) gets the
-    defaults again (defaults.py): intake never offers no category. Costs no query more when the
-    table holds rows."""
-    rows = list(TicketCategory.objects.filter(active=True, **filters).select_related("parent"))
-    if not rows and not TicketCategory.objects.exists():
-        ensure_tables(TicketCategory, TicketDeadline)
-        rows = list(TicketCategory.objects.filter(active=True, **filters).select_related("parent"))
+    """The categories offered at intake; never none (an emptied table gets the defaults
+    again). Costs no query more when the table holds rows."""
+
+    def read():
+        qs = TicketCategory.objects.filter(active=True, **filters).select_related("parent")
+        return list(qs)
+
+    rows = read()
+    if not rows and _defaults_published():
+        rows = read()
     return rows
 
 
 def category_of(value) -> TicketCategory:
     if isinstance(value, TicketCategory):
         return value
-    found = TicketCategory.objects.filter(code=str(value or ""), active=True).first()
-    if found is None and not TicketCategory.objects.exists():
-        ensure_tables(TicketCategory, TicketDeadline)
-        found = TicketCategory.objects.filter(code=str(value or ""), active=True).first()
+
+    def find():
+        return TicketCategory.objects.filter(code=str(value or ""), active=True).first()
+
+    found = find()
+    if found is None and _defaults_published():
+        found = find()
     if found is None:
         raise ActionError(_("Choose a category from the list."), code="invalid_category")
     return found
