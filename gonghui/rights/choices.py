@@ -67,3 +67,14 @@ class DeadlineStep(models.TextChoices):
 
 # The national categories (S24), the root rows of the editable category table.
 CONSULTATION = "consultation"
+
+
+class PartnerKind(models.TextChoices):
+    """The agencies the union works with (工会+法院/检察院/人社/司法, and contracted law firms)."""
+
+    COURT = "court", _("People's court")
+    PROCURATORATE = "procuratorate", _("People's procuratorate")
+    ARBITRATION = "arbitration", _("Labour dispute arbitration commission")
+    JUSTICE = "justice", _("Justice bureau")
+    LAW_FIRM = "law_firm", _("Law firm")
+    OTHER = "other", _("Other agency")

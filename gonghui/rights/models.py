@@ -26,6 +26,7 @@ from gonghui.rights.choices import (
     Complexity,
     DeadlineStep,
     Extension,
+    PartnerKind,
     Rating,
     TicketState,
 )
@@ -250,3 +251,64 @@ class TicketStep(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartnerAgency(models.Model):
+    """A court, procuratorate, arbitration commission, justice bureau or law firm the union
+    works with. ``org`` is the union that keeps the agency on its list (its staff manage the
+    row); what the agency's accounts may read is decided by referrals, never by ``org``
+    (rights/partners.py)."""
+
+    scope_org_field = "org"
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("union keeping the agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("partner agency")
+        verbose_name_plural = _("partner agencies")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="rights_partner_agency_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerAgent(models.Model):
+    """The agency a partner account acts for (one agency per account)."""
+
+    scope_org_field = "agency__org"
+
+    user = models.OneToOneField(
+        USER,
+        verbose_name=_("partner account"),
+        on_delete=models.CASCADE,
+        related_name="partner_agent",
+    )
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="agents",
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("partner account")
+        verbose_name_plural = _("partner accounts")
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.user}"
