@@ -104,6 +104,14 @@ _ROLE_DEFS = [
             | MEMBER_WRITE
             | ORG_BUILDING
             | {"pii.reveal_phone", "pii.reveal_id_number", "orgs.export_org"}
+            | view(
+                "mediation.mediationcase",
+                "mediation.applicant",
+                "mediation.claim",
+                "mediation.session",
+                "mediation.casestep",
+                "mediation.referral",
+            )
         ),
         description=_("Manages the organisations and members of its subtree."),
     ),
@@ -197,7 +205,19 @@ _ROLE_DEFS = [
             | DEADLINES
             | MEMBER_READ
             | crud("rights.ticket")
-            | crud("rights.mediationcase")
+            | crud("mediation.mediationcase")
+            | view(
+                "mediation.mediationcase",
+                "mediation.applicant",
+                "mediation.claim",
+                "mediation.session",
+                "mediation.casestep",
+                "mediation.referral",
+            )
+            # Mediation (rights/mediation/workflows.py): accept it and sign for a referral,
+            # mediate and record the outcome, refer it out to an agency.
+            | {"mediation.accept_mediationcase", "mediation.mediate_mediationcase"}
+            | {"mediation.refer_mediationcase"}
             | view("rights.ticketstep", "rights.ticketcategory", "rights.ticketdeadline")
             # 12351 tickets (rights/workflows.py): sign for, return, handle and resolve at
             # one's own union, dispatch further down, decide the extensions of unions below.
@@ -237,6 +257,14 @@ _ROLE_DEFS = [
                 "orgs.dutyletter",
             )
             | ASSISTANCE_READ
+            | view(
+                "mediation.mediationcase",
+                "mediation.applicant",
+                "mediation.claim",
+                "mediation.session",
+                "mediation.casestep",
+                "mediation.referral",
+            )
         ),
     ),
     Role(
