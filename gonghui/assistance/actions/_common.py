@@ -13,6 +13,10 @@ from gonghui.assistance.choices import ApplicationState
 from gonghui.assistance.models import Application, Step
 from gonghui.members.models import Person
 from gonghui.platform.sms.outbox import queue_sms
+
+# The upload rules are the platform's (validators/uploads.py), re-exported for this package.
+from gonghui.platform.validators.uploads import ALLOWED_UPLOAD_TYPES as ALLOWED_UPLOAD_TYPES
+from gonghui.platform.validators.uploads import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.transitions import machine_for
 
@@ -21,12 +25,6 @@ CENT = Decimal("0.01")
 # One aid amount; budgets (a federation's whole year) go up to what the column holds.
 MAX_AMOUNT = Decimal("1000000.00")
 MAX_BUDGET = Decimal("9999999999.99")
-ALLOWED_UPLOAD_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class Declared:

@@ -4,7 +4,6 @@ attachments (uploads sniffed for their real type).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.assistance.actions._common import (
-    ALLOWED_UPLOAD_TYPES,
     MAX_UPLOAD_BYTES,
     Declared,
     S,
@@ -49,6 +47,7 @@ from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
 from gonghui.platform.validators import IDNumberError, parse_id_number
+from gonghui.platform.validators.uploads import UploadError, check_upload
 from gonghui.platform.workflow.base import ActionError, action
 
 # The declared transitions of a file (workflows_cases.py): filed by an approval, adjusted by
@@ -350,46 +349,24 @@ def close_file(ctx, *, file: HardshipFile, reason: str) -> HardshipFile:
     return file
 
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
 def _store_attachment(ctx, *, file, application, kind, upload) -> Attachment:
     if kind not in AttachmentKind.values:
         raise ActionError(_("Choose the kind of document."), code="invalid_choice")
-    size = getattr(upload, "size", None) or 0
-    if size <= 0:
-        raise ActionError(_("The uploaded file is empty."), code="empty_upload")
-    if size > MAX_UPLOAD_BYTES:
-        raise ActionError(_("Files may be at most 10 MB."), code="upload_too_large")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = _sniff(head)
-    if content_type is None:
-        raise ActionError(_("Upload a PDF, JPEG or PNG file."), code="upload_type")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    original = (getattr(upload, "name", "") or "document").rsplit("/", 1)[-1][:200]
+    try:
+        checked = check_upload(upload, limit=MAX_UPLOAD_BYTES)
+    except UploadError as exc:
+        raise ActionError(exc.message, code=exc.code) from None
     att = Attachment(
         file=file,
         application=application,
         kind=kind,
-        original_name=original,
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=ctx.actor,
     )
-    att.content.save(uuid.uuid4().hex + ALLOWED_UPLOAD_TYPES[content_type], upload, save=False)
+    att.content.save(uuid.uuid4().hex + checked.extension, upload, save=False)
     att.save()
     return att
 
