@@ -196,6 +196,12 @@ GROUPS = [
                 "rights.view_ticketcategory",
             ),
             (
+                _("Knowledge base"),
+                "menu_book",
+                "console:rights_knowledgeanswer_changelist",
+                "rights.view_knowledgeanswer",
+            ),
+            (
                 _("Ticket deadlines"),
                 "timer",
                 "console:rights_ticketdeadline_changelist",

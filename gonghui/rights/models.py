@@ -12,6 +12,7 @@ the fields here assumes a ticket ends in itself.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -140,6 +141,7 @@ class Ticket(models.Model):
         related_name="+",
     )
     employer_name = models.CharField(_("employer or platform"), max_length=200, blank=True)
+    employer_address = models.CharField(_("employer's address"), max_length=200, blank=True)
     facts = EncryptedTextField(_("what happened"), kind="text")
     request = EncryptedTextField(_("what the worker asks for"), kind="text")
     org = models.ForeignKey(
@@ -180,6 +182,14 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     return_reason = models.CharField(_("reason for returning"), max_length=300, blank=True)
     reply = EncryptedTextField(_("reply to the worker"), kind="text", blank=True)
+    answer = models.ForeignKey(
+        "KnowledgeAnswer",
+        verbose_name=_("answer from the knowledge base"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     extension = models.CharField(
         _("extension"), max_length=10, choices=Extension.choices, blank=True, default=""
     )
@@ -251,6 +261,75 @@ class TicketStep(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def attachment_path(instance, filename):
+    # Random names: nothing about the worker or the file is in the path.
+    return f"rights/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class TicketAttachment(models.Model):
+    """A document the worker or the hotline added to a ticket (a pay slip, a contract, a photo):
+    stored sealed in private storage under a random name, served only through the scoped
+    download views by its random id, each download audited (rights/attachments.py)."""
+
+    scope_org_field = "ticket__org"
+    owner_field = "ticket__caller_user"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    content = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class KnowledgeAnswer(models.Model):
+    """问答库: an answer the hotline gives to a common question, filed under a category. The
+    operator picks one on the call to answer a 问题咨询 and close it at intake; the worker then
+    reads it as the reply on her ticket. A reference table edited by the hotline (no scope)."""
+
+    category = models.ForeignKey(
+        TicketCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
+    question = models.CharField(_("question"), max_length=200)
+    answer = models.TextField(_("answer"), max_length=2000)
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=200,
+        blank=True,
+        help_text=_("Words a caller may use, separated by spaces; the search finds them too."),
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge base answer")
+        verbose_name_plural = _("knowledge base answers")
+        ordering = ["category__position", "category_id", "question", "id"]
+
+    def __str__(self) -> str:
+        return self.question
 
 
 class PartnerAgency(models.Model):

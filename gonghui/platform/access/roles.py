@@ -219,6 +219,7 @@ _ROLE_DEFS = [
             | {"mediation.accept_mediationcase", "mediation.mediate_mediationcase"}
             | {"mediation.refer_mediationcase"}
             | view("rights.ticketstep", "rights.ticketcategory", "rights.ticketdeadline")
+            | view("rights.knowledgeanswer")
             # 12351 tickets (rights/workflows.py): sign for, return, handle and resolve at
             # one's own union, dispatch further down, decide the extensions of unions below.
             | {"rights.handle_ticket", "rights.dispatch_ticket", "rights.approve_ticket"}
@@ -234,6 +235,7 @@ _ROLE_DEFS = [
             | crud("rights.ticket")
             | crud("rights.ticketcategory")
             | crud("rights.ticketdeadline")
+            | crud("rights.knowledgeanswer")
             | view("rights.ticketstep")
             # Takes the calls, classifies and dispatches, visits back, checks and closes; calls
             # the worker back (回访) with her full number, revealed for a purpose and audited.
