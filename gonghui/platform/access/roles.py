@@ -93,6 +93,10 @@ ASSISTANCE_READ = view(
 # see deadlines on their records, not the table.
 CALENDAR_ADMIN = crud("calendar.calendaryear") | crud("calendar.holidaydate", delete=True)
 
+# The partner agencies a union works with (合作机构) and their accounts: kept by the union's
+# administrator and rights officer (rights/partner_actions.py, rights/partner_admin.py).
+PARTNER_KEEPING = crud("rights.partneragency") | crud("rights.partneragent")
+
 _ROLE_DEFS = [
     Role(
         "org_admin",
@@ -103,6 +107,7 @@ _ROLE_DEFS = [
             | crud("orgs.employer")
             | MEMBER_WRITE
             | ORG_BUILDING
+            | PARTNER_KEEPING
             | {"pii.reveal_phone", "pii.reveal_id_number", "orgs.export_org"}
             | view(
                 "mediation.mediationcase",
@@ -205,6 +210,7 @@ _ROLE_DEFS = [
             | DEADLINES
             | MEMBER_READ
             | crud("rights.ticket")
+            | PARTNER_KEEPING
             | crud("mediation.mediationcase")
             | view(
                 "mediation.mediationcase",
@@ -272,8 +278,20 @@ _ROLE_DEFS = [
     Role(
         "partner_agent",
         _("Partner agency agent"),
-        # Scoped by open referrals through the partner hook, never by the org tree.
-        frozenset(view("rights.mediationcase")),
+        # Reads only what is referred to or from its agency: the partner scope hooks
+        # (rights/mediation/partner_scope.py) decide the rows, never the org tree. The grant
+        # (at the city, without descendants) only lets the account into the console.
+        frozenset(
+            view(
+                "mediation.mediationcase",
+                "mediation.applicant",
+                "mediation.claim",
+                "mediation.session",
+                "mediation.casestep",
+                "mediation.referral",
+            )
+        ),
+        description=_("A court's, agency's or law firm's staff: reads what is referred to it."),
     ),
     Role(
         "system_admin",
