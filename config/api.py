@@ -11,6 +11,8 @@ from gonghui.orgs.api import router as orgs_router
 from gonghui.platform.api import errors
 from gonghui.platform.api.auth import AUTH
 from gonghui.rights import api as rights_api
+from gonghui.rights.consult import api as consult_api
+from gonghui.rights.legalaid import api as legalaid_api
 
 api = NinjaAPI(
     title="gonghui API",
@@ -32,3 +34,5 @@ api.add_router("/transfers/", members_api.transfers)
 api.add_router("/public/", members_api_public.public)
 api.add_router("/assistance/", assistance_api.router)
 api.add_router("/rights/tickets/", rights_api.router)
+api.add_router("/legal-aid/applications/", legalaid_api.router)
+api.add_router("/consult/consultations/", consult_api.router)

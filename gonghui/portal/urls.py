@@ -3,6 +3,9 @@ from django.urls import path
 from gonghui.portal import (
     assistance_views,
     consent_views,
+    consult_views,
+    legalaid_views,
+    mediation_views,
     messages_views,
     mydata_views,
     rights_views,
@@ -43,6 +46,34 @@ urlpatterns = [
     path("rights/new/", rights_views.rights_file, name="rights-file"),
     path("rights/<int:pk>/", rights_views.rights_detail, name="rights-detail"),
     path("rights/<int:pk>/rate/", rights_views.rights_rate, name="rights-rate"),
+    # Legal aid (工会法律援助): the worker applies, follows and sends missing documents.
+    path("legal-aid/", legalaid_views.legalaid_home, name="legal-aid"),
+    path("legal-aid/apply/", legalaid_views.legalaid_apply, name="legal-aid-apply"),
+    path("legal-aid/<int:pk>/", legalaid_views.legalaid_detail, name="legal-aid-detail"),
+    path(
+        "legal-aid/<int:pk>/document/",
+        legalaid_views.legalaid_document,
+        name="legal-aid-document",
+    ),
+    path(
+        "legal-aid/<int:pk>/resubmit/",
+        legalaid_views.legalaid_resubmit,
+        name="legal-aid-resubmit",
+    ),
+    path("mediation/", mediation_views.mediation_home, name="mediation"),
+    path("mediation/apply/", mediation_views.mediation_apply, name="mediation-apply"),
+    path("mediation/<int:pk>/", mediation_views.mediation_detail, name="mediation-detail"),
+    path("rights/<int:pk>/files/", rights_views.rights_upload, name="rights-upload"),
+    path(
+        "rights/<int:pk>/files/<uuid:public_id>/",
+        rights_views.rights_attachment,
+        name="rights-attachment",
+    ),
+    # Legal consultations (法律咨询): she asks, reads the answers, follows up and rates.
+    path("consult/", consult_views.consult_home, name="consult"),
+    path("consult/ask/", consult_views.consult_ask, name="consult-ask"),
+    path("consult/<int:pk>/", consult_views.consult_detail, name="consult-detail"),
+    path("consult/<int:pk>/<str:name>/", consult_views.consult_do, name="consult-do"),
     # Privacy notices: the portal's at first login, the separate one before the hardship
     # application (platform/consent).
     path("privacy/decline/", consent_views.decline, name="privacy-decline"),
