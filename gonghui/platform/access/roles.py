@@ -229,6 +229,9 @@ _ROLE_DEFS = [
             # 12351 tickets (rights/workflows.py): sign for, return, handle and resolve at
             # one's own union, dispatch further down, decide the extensions of unions below.
             | {"rights.handle_ticket", "rights.dispatch_ticket", "rights.approve_ticket"}
+            # Legal consultations (rights/consult): the queue, assign a law firm, take it up.
+            | view("consult.consultation", "consult.message")
+            | {"consult.assign_consultation", "consult.convert_consultation"}
         ),
         description=_("Handles the 12351 tickets dispatched to the union."),
     ),
@@ -246,6 +249,8 @@ _ROLE_DEFS = [
             # Takes the calls, classifies and dispatches, visits back, checks and closes; calls
             # the worker back (回访) with her full number, revealed for a purpose and audited.
             | {"rights.dispatch_ticket", "rights.visit_ticket", "pii.reveal_phone"}
+            | view("consult.consultation", "consult.message")
+            | {"consult.assign_consultation", "consult.convert_consultation"}
         ),
         description=_("Takes 12351 calls, dispatches the tickets, visits back and closes."),
     ),
@@ -290,6 +295,9 @@ _ROLE_DEFS = [
                 "mediation.casestep",
                 "mediation.referral",
             )
+            # A law firm's lawyers answer the consultations assigned to it: a gate only, never
+            # passed to restrict (rights/consult/partner_scope.py decides the rows).
+            | {"consult.answer_as_lawyer"}
         ),
         description=_("A court's, agency's or law firm's staff: reads what is referred to it."),
     ),
