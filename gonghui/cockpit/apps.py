@@ -10,7 +10,9 @@ class CockpitConfig(AppConfig):
     def ready(self):
         # The org tree and the members app feed the running totals without importing the
         # cockpit, which stands above them (gonghui/platform/feeds.py).
-        from gonghui.cockpit import summaries
+        from gonghui.cockpit import summaries, tickets
         from gonghui.platform.feeds import summaries as feed
+        from gonghui.platform.feeds import ticket_figures
 
         feed.plug(summaries)
+        ticket_figures.plug(tickets)

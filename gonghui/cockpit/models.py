@@ -96,3 +96,72 @@ class OrgTotal(SubtreeCounts):
 
     def __str__(self) -> str:
         return str(self.org_id)
+
+
+# The counters of a ticket row, in the order the upsert writes them (the money last).
+TICKET_COUNTERS = (
+    "received",
+    "reopened",
+    "closed",
+    "closed_on_time",
+    "rated",
+    "satisfied",
+    "arrears_workers",
+    "arrears_recovered",
+)
+
+
+class TicketMonthStat(models.Model):
+    """12351 ticket figures of an org's whole subtree for one month, per category and
+    complexity class (a leaf category: the root is looked up when the figures are read, so
+    moving a subcategory under another root needs no recount).
+
+    Which month a counter falls in (``gonghui/cockpit/tickets.py`` says why):
+    ``received`` and ``reopened`` in the month the ticket was received; ``closed``,
+    ``closed_on_time`` and the arrears in the month it was closed (结案); ``rated`` and
+    ``satisfied`` in the month of the visit back or the worker's rating."""
+
+    scope_org_field = "org"
+
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    category = models.ForeignKey(
+        "rights.TicketCategory",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    complexity = models.CharField(_("complexity"), max_length=10)
+    received = models.IntegerField(_("tickets received"), default=0)
+    reopened = models.IntegerField(_("times handled again"), default=0)
+    closed = models.IntegerField(_("tickets closed"), default=0)
+    closed_on_time = models.IntegerField(
+        _("closed on time"),
+        default=0,
+        help_text=_("Of the tickets closed, those resolved by their deadline for finishing."),
+    )
+    rated = models.IntegerField(_("tickets rated"), default=0)
+    satisfied = models.IntegerField(
+        _("satisfied or fairly satisfied"), default=0, help_text=_("Of the tickets rated.")
+    )
+    arrears_workers = models.IntegerField(_("workers paid their arrears"), default=0)
+    arrears_recovered = models.DecimalField(
+        _("wage arrears recovered (yuan)"), max_digits=16, decimal_places=2, default=0
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("monthly ticket figures")
+        verbose_name_plural = _("monthly ticket figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "month", "category", "complexity"],
+                name="ticketmonthstat_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.category_id} {self.complexity}"

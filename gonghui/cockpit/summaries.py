@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -329,10 +330,16 @@ def totals_of(rows: Deltas) -> dict[int, list[int]]:
     return out
 
 
-def rebuild() -> int:
-    """Replace every summary row with the counts computed from the records. Returns the
-    number of month rows written."""
+def rebuild(*, tickets: bool = True) -> int:
+    """Replace every summary row with the counts computed from the records, the 12351 ticket
+    rows too unless ``tickets`` is False (the migration that made the member tables runs
+    before the ticket table exists). Returns the number of month rows written."""
     with transaction.atomic():
+        ticket_rows = 0
+        if tickets:
+            from gonghui.cockpit import tickets as ticket_figures
+
+            ticket_rows = ticket_figures.rebuild()
         _lock_tables()
         rows = compute()
         OrgMonthStat.objects.all().delete()
@@ -353,20 +360,22 @@ def rebuild() -> int:
             ],
             batch_size=2000,
         )
-    return sum(1 for counts in rows.values() if any(counts))
+    return sum(1 for counts in rows.values() if any(counts)) + ticket_rows
 
 
 class Difference(NamedTuple):
     org_id: int
     month: datetime.date | None  # None: the org's total row
     counter: str
-    expected: int
-    stored: int
+    expected: int | Decimal
+    stored: int | Decimal
 
 
 def check() -> list[Difference]:
-    """Every counter, of the month rows and of the total rows, whose stored value differs
-    from the records."""
+    """Every counter, of the month rows, of the total rows and of the 12351 ticket rows
+    (``cockpit/tickets.py``), whose stored value differs from the records."""
+    from gonghui.cockpit import tickets
+
     expected = compute()
     stored = {
         (org_id, month): list(counts)
@@ -385,4 +394,4 @@ def check() -> list[Difference]:
             for name, a, b in zip(COUNTERS, want, have, strict=True):
                 if a != b:
                     out.append(Difference(key[0], key[1], name, a, b))
-    return out
+    return out + tickets.check()

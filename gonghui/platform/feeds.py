@@ -13,6 +13,10 @@ The names a feed answers are those of the module registered for it (for ``summar
 ``gonghui/cockpit/summaries.py``'s ``snapshot``, ``memberships_added``,
 ``memberships_changed``, ``org_snapshot``, ``org_changed``, ``org_moved``). A feed with
 nothing plugged in raises ``ImproperlyConfigured``: totals are never skipped silently.
+
+``ticket_figures`` keeps the cockpit's 12351 ticket figures (``gonghui/cockpit/tickets.py``):
+the rights actions call ``before(ticket)`` ahead of a step and ``changed(before, ticket)``
+after it (``changed(None, ticket)`` for a new ticket).
 """
 
 from __future__ import annotations
@@ -48,3 +52,6 @@ class Feed:
 
 # The cockpit's running totals (gonghui/cockpit/summaries.py), fed by orgs and members.
 summaries = Feed("summaries")
+
+# The cockpit's 12351 ticket figures (gonghui/cockpit/tickets.py), fed by the rights actions.
+ticket_figures = Feed("ticket_figures")

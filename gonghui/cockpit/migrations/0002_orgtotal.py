@@ -10,7 +10,7 @@ def fill(apps, schema_editor):
     # cockpit migrations if those models ever change shape.
     from gonghui.cockpit import summaries
 
-    summaries.rebuild()
+    summaries.rebuild(tickets=False)
 
 
 class Migration(migrations.Migration):
