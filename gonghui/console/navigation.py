@@ -207,6 +207,7 @@ GROUPS = [
                 "console:rights_ticketdeadline_changelist",
                 "rights.view_ticketdeadline",
             ),
+            (_("Partner agencies"), "handshake", "console:rights_partneragency_changelist", "rights.view_partneragency"),  # noqa: E501
         ],
     ),
     (_("Cockpit 驾驶舱"), []),

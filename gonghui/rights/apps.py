@@ -17,3 +17,4 @@ class RightsConfig(AppConfig):
         todos.register()  # the start page's ticket lines
         inbox.register()  # the worker's messages on her ticket
         subject.register()  # her tickets on 我的数据
+        from gonghui.rights import partner_admin  # noqa: F401  合作机构 console pages
