@@ -146,6 +146,10 @@ _ROLE_DEFS = [
                 "assistance.publicise_application",
                 "assistance.import_visit",
             }
+            # Legal aid's 经济困难 assessment: the assistance officer who keeps the hardship
+            # files records it on the application (rights/legalaid/actions.py).
+            | view("legalaid.aidapplication", "legalaid.aidstep", "legalaid.aiddocument")
+            | {"legalaid.assess_aidapplication"}
         ),
         description=_("Files hardship cases, first-reviews and visits; runs condolence visits."),
     ),
@@ -224,6 +228,12 @@ _ROLE_DEFS = [
             # mediate and record the outcome, refer it out to an agency.
             | {"mediation.accept_mediationcase", "mediation.mediate_mediationcase"}
             | {"mediation.refer_mediationcase"}
+            # Legal aid (rights/legalaid/workflows.py): take, review, assess, decide, assign
+            # the lawyer; the union's own lawyers record progress and the outcome.
+            | crud("legalaid.aidapplication")
+            | view("legalaid.aidstep", "legalaid.aiddocument")
+            | {f"legalaid.{v}_aidapplication" for v in ("review", "assess", "decide")}
+            | {"legalaid.assign_aidapplication", "legalaid.handle_aidapplication"}
             | view("rights.ticketstep", "rights.ticketcategory", "rights.ticketdeadline")
             | view("rights.knowledgeanswer")
             # 12351 tickets (rights/workflows.py): sign for, return, handle and resolve at
@@ -270,6 +280,7 @@ _ROLE_DEFS = [
                 "orgs.dutyletter",
             )
             | ASSISTANCE_READ
+            | view("legalaid.aidapplication", "legalaid.aidstep", "legalaid.aiddocument")
             | view(
                 "mediation.mediationcase",
                 "mediation.applicant",

@@ -65,9 +65,7 @@ class AidApplication(models.Model):
     )
     applicant_name = EncryptedTextField(_("applicant's name"), kind="name")
     applicant_phone = EncryptedTextField(_("applicant's phone"), kind="phone")
-    applicant_phone_index = BlindIndexField(
-        source="applicant_phone", kind="phone", db_index=True
-    )
+    applicant_phone_index = BlindIndexField(source="applicant_phone", kind="phone", db_index=True)
     applicant_id_number = EncryptedTextField(
         _("applicant's ID number"), kind="id_number", blank=True
     )
@@ -196,7 +194,12 @@ class AidStep(models.Model):
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
     actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        USER,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     org_name = models.CharField(_("union"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
