@@ -207,7 +207,12 @@ GROUPS = [
                 "console:rights_ticketdeadline_changelist",
                 "rights.view_ticketdeadline",
             ),
-            (_("Legal aid"), "gavel", "console:legalaid_aidapplication_changelist", "legalaid.view_aidapplication"),  # noqa: E501
+            (
+                _("Legal aid"),
+                "gavel",
+                "console:legalaid_aidapplication_changelist",
+                "legalaid.view_aidapplication",
+            ),
             (_("Partner agencies"), "handshake", "console:rights_partneragency_changelist", "rights.view_partneragency"),  # noqa: E501
         ],
     ),
