@@ -52,3 +52,13 @@ class ReferralKind(models.TextChoices):
     ENTRUSTED_ORDINARY = "ordinary", _("Entrusted after filing, ordinary procedure (委托)")
     ENTRUSTED_SIMPLE = "simple", _("Entrusted after filing, simple procedure (委托)")
     OTHER = "other", _("Other referral")
+
+
+class Clock(models.TextChoices):
+    """Which time limit runs for a case (deadlines.py has the days and the law)."""
+
+    NONE = "", _("None")
+    STATUTORY = "statutory", _("Labour dispute mediation, 15 days")
+    PRE_FILING = "pre_filing", _("Court delegation before filing, 30 days")
+    ORDINARY = "ordinary", _("Court entrustment, ordinary procedure, 15 days")
+    SIMPLE = "simple", _("Court entrustment, simple procedure, 7 days")

@@ -30,6 +30,7 @@ from gonghui.platform.access.scoping import ScopedManager
 from gonghui.platform.pii.fields import BlindIndexField, EncryptedTextField
 from gonghui.rights.mediation.choices import (
     CaseState,
+    Clock,
     Direction,
     Outcome,
     ReferralKind,
@@ -100,6 +101,9 @@ class MediationCase(models.Model):
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     # The running clock: its start (acceptance, or the union signing for a court referral),
     # its length in calendar days, the days added with the parties' consent, the due day.
+    clock = models.CharField(
+        _("time limit"), max_length=12, choices=Clock.choices, blank=True, default=""
+    )
     clock_start = models.DateField(_("clock started"), null=True, blank=True)
     clock_days = models.PositiveSmallIntegerField(_("days allowed"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension days"), default=0)
