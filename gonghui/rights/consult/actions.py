@@ -296,37 +296,56 @@ def _thread(consultation) -> str:
     return "\n\n".join(parts)[:FACTS_LIMIT]
 
 
-@action("consult.to_ticket", permission=CONVERT)
-def to_ticket(ctx, *, consultation, category, request):
-    """Turn the consultation into a 12351 ticket (the rights intake, category chosen by
-    staff): the ticket carries the question and the thread, the consultation keeps the link
-    and the worker sees the ticket's number."""
-    consultation = ctx.require(consultation)
-    ctx.lock(consultation)
+def open_ticket(ctx, consultation, category, request, employer_name=""):
+    """The 12351 ticket a consultation becomes (the rights intake, as the acting staff member
+    takes a call): it carries the question and the thread."""
     if consultation.state == S.CONVERTED:
         raise ActionError(_("This consultation was already taken up."), code="converted")
-    ticket = rights_actions.take_call(
+    return rights_actions.take_call(
         actor=ctx.actor,
         category=category,
         caller_name=consultation.worker_name,
         caller_phone=consultation.worker_phone,
         facts=_thread(consultation),
         request=_text(request, "request", 1000),
+        employer_name=_text(employer_name, "employer_name", 200, required=False),
     )
+
+
+def taken_up(ctx, consultation, name, kind, ticket, number="", pk=None):
+    """Keep the link to what the consultation became and move it to 已转办."""
     consultation.ticket = ticket
-    consultation.converted_to = ConvertedTo.TICKET
-    consultation.converted_number = ticket.number
+    consultation.converted_to = kind
+    consultation.converted_number = number or ticket.number
+    consultation.converted_id = pk
     consultation.converted_at = timezone.now()
     ctx.details["ticket"] = ticket.number
+    ctx.details["taken_up_as"] = consultation.converted_number
     return _move(
         ctx,
         consultation,
-        "to_ticket",
+        name,
         "ticket",
         "converted_to",
         "converted_number",
+        "converted_id",
         "converted_at",
     )
+
+
+def load_for_convert(ctx, consultation):
+    consultation = ctx.require(consultation)
+    ctx.lock(consultation)
+    return consultation
+
+
+@action("consult.to_ticket", permission=CONVERT)
+def to_ticket(ctx, *, consultation, category, request, employer_name=""):
+    """Turn the consultation into a 12351 ticket (category chosen by staff): the consultation
+    keeps the link and the worker sees the ticket's number."""
+    consultation = load_for_convert(ctx, consultation)
+    ticket = open_ticket(ctx, consultation, category, request, employer_name)
+    return taken_up(ctx, consultation, "to_ticket", ConvertedTo.TICKET, ticket)
 
 
 def waiting_for_firm(user, qs=None):

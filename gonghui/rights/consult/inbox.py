@@ -32,6 +32,14 @@ def register() -> None:
                 "The union took up your legal consultation %(number)s as the 12351 ticket "
                 "%(ticket)s and will handle it."
             ),
+            "to_mediation": N_(
+                "The union opened the mediation case %(ticket)s from your legal consultation "
+                "%(number)s."
+            ),
+            "to_legal_aid": N_(
+                "The union opened the legal-aid application %(ticket)s from your legal "
+                "consultation %(number)s."
+            ),
         },
         quiet=frozenset({"follow_up", "rate"}),
         params=lambda c: {"number": c.number, "ticket": c.converted_number},

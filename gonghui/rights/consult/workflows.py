@@ -4,7 +4,8 @@
 ``assign`` (or reassign) a firm → 待答复; the firm's lawyer ``answer``s → 已答复; the worker
 ``follow_up`` (追问) → 待答复 again, or ``rate``s once → 已评价; an answer with no follow-up
 ``auto_close``s → 已结束 (the nightly run; a closed one can still be rated). Staff turn it into a
-12351 ticket, ``to_ticket`` → 已转办, at any point before.
+12351 ticket, a mediation case or a legal-aid application (``to_ticket``, ``to_mediation``,
+``to_legal_aid`` → 已转办, convert.py) at any point before.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from gonghui.platform.access.scoping import user_permissions
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 from gonghui.rights import actions as rights_actions
 from gonghui.rights.choices import Rating
-from gonghui.rights.consult import actions
+from gonghui.rights.consult import actions, convert
 from gonghui.rights.consult.choices import ConsultState
 from gonghui.rights.consult.models import Consultation
 from gonghui.rights.partners import agency_id_of
@@ -58,6 +59,13 @@ class ToTicketIn(Schema):
     request: str = Field(
         ..., min_length=1, max_length=1000, title="What the worker asks the union to do"
     )
+    employer_name: str = Field("", max_length=200, title="Employer or platform")
+
+
+class ToMediationIn(ToTicketIn):
+    employer_name: str = Field(
+        ..., min_length=1, max_length=200, title="Employer or platform (the respondent)"
+    )
 
 
 # --- forms whose choices depend on the user -----------------------------------------------------
@@ -71,6 +79,9 @@ class AssignForm(forms.Form):
         self.fields["agency"].choices = [(f.pk, f"{f.name} · {f.org.name}") for f in firms]
 
 
+LEGAL_AID_ROOT = "legal-aid"  # the national 法律援助 category (rights/defaults.py)
+
+
 class ToTicketForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
     request = forms.CharField(
@@ -78,10 +89,24 @@ class ToTicketForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea({"rows": 3}),
     )
+    employer_name = forms.CharField(label=_("Employer or platform"), max_length=200, required=False)
+    legal_aid_only = False
 
     def bind(self, *, request, obj):
         rows = rights_actions.active_categories(parent__isnull=False)
+        if self.legal_aid_only:
+            rows = [c for c in rows if c.root.code == LEGAL_AID_ROOT]
         self.fields["category"].choices = [(c.code, str(c)) for c in rows]
+
+
+class ToLegalAidForm(ToTicketForm):
+    legal_aid_only = True
+
+
+class ToMediationForm(ToTicketForm):
+    employer_name = forms.CharField(
+        label=_("Employer or platform (the respondent)"), max_length=200
+    )
 
 
 # --- who ----------------------------------------------------------------------------------------
@@ -189,6 +214,32 @@ consultation_states = StateMachine(
             execute=_call(actions.to_ticket),
             style="secondary",
             done=_("A 12351 ticket was opened from the consultation."),
+        ),
+        Transition(
+            "to_mediation",
+            TAKEN_UP_FROM,
+            S.CONVERTED,
+            label=_("Open a mediation case"),
+            permission=actions.CONVERT,
+            input=ToMediationIn,
+            form=ToMediationForm,
+            execute=_call(convert.to_mediation),
+            style="secondary",
+            intro=_("A 12351 ticket is opened first, and the mediation case from it."),
+            done=_("A mediation case was opened from the consultation."),
+        ),
+        Transition(
+            "to_legal_aid",
+            TAKEN_UP_FROM,
+            S.CONVERTED,
+            label=_("Open a legal-aid application"),
+            permission=actions.CONVERT,
+            input=ToTicketIn,
+            form=ToLegalAidForm,
+            execute=_call(convert.to_legal_aid),
+            style="secondary",
+            intro=_("A 12351 ticket is opened first, and the legal-aid application from it."),
+            done=_("A legal-aid application was opened from the consultation."),
         ),
     ],
 )

@@ -173,3 +173,47 @@ def test_an_empty_question_writes_nothing(world):
     with pytest.raises(ActionError):
         ask(world.worker, question="   ")
     assert not Consultation.objects.exists()
+
+
+def test_staff_open_a_mediation_case_from_it(world, tree):
+    from gonghui.rights.mediation.models import MediationCase
+
+    c = ask(world.worker)
+    c = run(
+        c,
+        world.yubei_staff,
+        "to_mediation",
+        category="complaint-arrears",
+        request="调解",
+        employer_name="渝北某物流公司",
+    )
+    case = MediationCase.objects.get()
+    assert c.state == S.CONVERTED and c.converted_to == "mediation"
+    assert c.converted_number == case.number and c.converted_id == case.pk
+    assert c.ticket is not None and case.ticket == c.ticket
+    assert InboxMessage.objects.filter(user=world.worker.user, event="to_mediation").exists()
+
+
+def test_staff_open_a_legal_aid_application_from_it(world, tree):
+    from gonghui.rights.legalaid.models import AidApplication
+
+    c = ask(world.worker, topic="injury")
+    c = run(
+        c, world.yubei_staff, "to_legal_aid", category="legal-aid-dispute", request="申请法律援助"
+    )
+    app = AidApplication.objects.get()
+    assert c.state == S.CONVERTED and c.converted_to == "legal_aid"
+    assert c.converted_number == app.number and app.ticket == c.ticket
+    assert app.case_type == "work_injury"
+
+
+def test_a_legal_aid_application_needs_a_legal_aid_category(world):
+    from gonghui.rights.consult.convert import to_legal_aid
+
+    c = ask(world.worker)
+    with pytest.raises(ActionError):
+        to_legal_aid(
+            actor=world.yubei_staff, consultation=c, category="complaint-arrears", request="x"
+        )
+    assert not Ticket.objects.exists()  # nothing written
+    assert Consultation.objects.get(pk=c.pk).state == S.WAITING
