@@ -184,6 +184,18 @@ GROUPS = [
                 "rights.view_ticket",
             ),
             (
+                _("Legal consultations"),
+                "forum",
+                "console:consult_consultation_changelist",
+                "consult.view_consultation",
+            ),
+            (
+                _("Consultations to answer"),
+                "forum",
+                "console:consult_consultation_changelist",
+                "consult.answer_as_lawyer",
+            ),
+            (
                 _("Take a call"),
                 "call",
                 "console:rights_ticket_add",
