@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from gonghui.orgs.models import Employer
 from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.faces import run_posted
 from gonghui.portal.views import member_required, person_of
-from gonghui.rights import actions
+from gonghui.rights import actions, attachments
 from gonghui.rights.choices import Rating, TicketState
 from gonghui.rights.models import Ticket
 from gonghui.rights.words import STEP_LABELS
@@ -51,6 +52,26 @@ SHOWN_STEPS = (
 )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput({"accept": "application/pdf,image/jpeg,image/png"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class FileForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("What is it about?"))
     employer_name = forms.CharField(
@@ -64,16 +85,33 @@ class FileForm(forms.Form):
         widget=forms.Textarea({"rows": 5}),
         help_text=gettext_lazy("When, where, and who: for unpaid wages, the months and amount."),
     )
+    employer_address = forms.CharField(
+        label=gettext_lazy("Employer's address (optional)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Only for an employer in this city: others have their own hotline."),
+    )
     request = forms.CharField(
         label=gettext_lazy("What do you ask for?"),
         max_length=1000,
         widget=forms.Textarea({"rows": 3}),
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("Documents (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Pay slips, your contract, photos: PDF, JPEG or PNG, at most 10 MB each."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rows = actions.active_categories(parent__isnull=False)
         self.fields["category"].choices = [("", "---------")] + [(c.code, str(c)) for c in rows]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label=gettext_lazy("Add documents"))
 
 
 class RateForm(forms.Form):
@@ -113,22 +151,36 @@ def rights_home(request):
     return render(request, "portal/rights/home.html", {"tickets": tickets})
 
 
+def _check_files(form, field="files") -> bool:
+    """Every chosen file checked before anything is written; the reasons on the field."""
+    for upload in form.cleaned_data.get(field) or []:
+        try:
+            attachments.check(upload)
+        except ActionError as exc:
+            form.add_error(field, f"{upload.name}: {' '.join(exc.messages)}")
+    return not form.errors
+
+
 @member_required
 def rights_file(request):
-    form = FileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = FileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and _check_files(form):
         d = form.cleaned_data
         name = d["employer_name"].strip()
         try:
-            ticket = actions.file_ticket(
-                actor=request.user,
-                person=person_of(request.user),
-                category=d["category"],
-                employer=Employer.objects.filter(name=name).first(),
-                employer_name=name,
-                facts=d["facts"],
-                request=d["request"],
-            )
+            with transaction.atomic():  # the ticket and its documents, or nothing
+                ticket = actions.file_ticket(
+                    actor=request.user,
+                    person=person_of(request.user),
+                    category=d["category"],
+                    employer=Employer.objects.filter(name=name).first(),
+                    employer_name=name,
+                    employer_address=d["employer_address"],
+                    facts=d["facts"],
+                    request=d["request"],
+                )
+                for upload in d["files"]:
+                    attachments.add_attachment(actor=request.user, ticket=ticket, upload=upload)
         except ActionError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -142,7 +194,7 @@ def rights_file(request):
     return render(request, "portal/rights/file.html", {"form": form})
 
 
-def _detail(request, ticket, rate_form=None, status=200):
+def _detail(request, ticket, rate_form=None, status=200, upload_form=None):
     steps = [
         (s, STEP_LABELS.get(s.name, s.name))
         for s in ticket.steps.order_by("at", "id")
@@ -154,6 +206,10 @@ def _detail(request, ticket, rate_form=None, status=200):
         "steps": steps,
         "next_step": NEXT_STEP.get(ticket.state, ""),
         "rate_form": (rate_form or RateForm()) if can_rate else None,
+        "attachments": list(ticket.attachments.order_by("id")),
+        "upload_form": (upload_form or UploadForm())
+        if attachments.may_add(request.user, ticket)
+        else None,
     }
     return render(request, "portal/rights/detail.html", context, status=status)
 
@@ -181,3 +237,33 @@ def rights_rate(request, pk):
         return _detail(request, _own(request, pk), status=409)
     messages.success(request, _("Thank you: your rating was recorded."))
     return redirect("portal:rights-detail", ticket.pk)
+
+
+@member_required
+def rights_upload(request, pk):
+    """She adds documents to her own ticket until it is closed: all of them, or none."""
+    ticket = _own(request, pk)
+    if request.method != "POST":
+        return redirect("portal:rights-detail", ticket.pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not (form.is_valid() and _check_files(form)):
+        return _detail(request, ticket, status=400, upload_form=form)
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["files"]:
+                attachments.add_attachment(actor=request.user, ticket=ticket, upload=upload)
+    except ActionError as exc:
+        for message in exc.messages:
+            form.add_error("files", message)
+        return _detail(request, ticket, status=409, upload_form=form)
+    messages.success(request, _("Your documents were added to the ticket."))
+    return redirect("portal:rights-detail", ticket.pk)
+
+
+@member_required
+def rights_attachment(request, pk, public_id):
+    """Download one document of her own ticket (404 for anyone else's); audited."""
+    ticket = _own(request, pk)
+    if not ticket.attachments.filter(public_id=public_id).exists():
+        raise Http404
+    return attachments.download(request, public_id)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import grant_scopes, restrict
-from gonghui.platform.feeds import ticket_figures
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 from gonghui.platform.workflow.transitions import machine_for
 from gonghui.rights.choices import (
@@ -59,9 +58,7 @@ def _step(ctx, ticket, name, before, note="", org=None):
 
 def _move(ctx, ticket, name, *fields, note="", recheck=None, org=None):
     before = ticket.state
-    counted = ticket_figures.before(ticket)  # the cockpit's figures (platform/feeds.py)
     _machine().apply(ctx, ticket, name, extra_fields=fields)
-    ticket_figures.changed(counted, ticket)
     _step(ctx, ticket, name, before, note, org)
     ctx.wrote(ticket, details={"number": ticket.number}, recheck=recheck)
     ctx.org = ticket.org
@@ -149,11 +146,14 @@ def _new_ticket(
     caller_phone,
     employer,
     employer_name,
+    employer_address="",
     person=None,
     caller_user=None,
     complexity="",
     is_petition=False,
 ):
+    from gonghui.rights import notify, region
+
     category = category_of(category)
     if employer is not None and not isinstance(employer, Employer):
         employer = Employer.objects.filter(pk=employer).first()
@@ -162,6 +162,8 @@ def _new_ticket(
     employer_name = _text(
         employer_name or (employer.name if employer else ""), "employer", 200, required=False
     )
+    employer_address = _text(employer_address, "employer_address", 200, required=False)
+    region.refuse_outside_city(employer, employer_address)
     now = timezone.now()
     ticket = Ticket.objects.create(
         channel=channel,
@@ -174,6 +176,7 @@ def _new_ticket(
         caller_phone=_text(caller_phone, "caller_phone", 20),
         employer=employer,
         employer_name=employer_name,
+        employer_address=employer_address,
         facts=_text(facts, "facts", 2000),
         request=_text(request, "request", 1000),
         org=receiving_org(ctx.actor),
@@ -190,13 +193,23 @@ def _new_ticket(
         actor=ticket.received_by,
         at=now,
     )
-    ticket_figures.changed(None, ticket)
+    notify.received(ctx, ticket)  # her SMS with the number, and the portal message
     ctx.org = ticket.org
     return ticket
 
 
 @action("rights.file_ticket")
-def file_ticket(ctx, *, person, category, facts, request, employer=None, employer_name=""):
+def file_ticket(
+    ctx,
+    *,
+    person,
+    category,
+    facts,
+    request,
+    employer=None,
+    employer_name="",
+    employer_address="",
+):
     """The worker files a ticket on /m/: her name and phone from her login and her record."""
     actor = ctx.actor
     if getattr(actor, "kind", "") != "member":
@@ -213,6 +226,7 @@ def file_ticket(ctx, *, person, category, facts, request, employer=None, employe
         caller_phone=actor.phone,
         employer=employer,
         employer_name=employer_name,
+        employer_address=employer_address,
         person=person,
         caller_user=actor,
     )
@@ -231,6 +245,7 @@ def take_call(
     request,
     employer=None,
     employer_name="",
+    employer_address="",
     complexity="",
     is_petition=False,
     channel=Channel.PHONE,
@@ -251,6 +266,7 @@ def take_call(
         caller_phone=phone,
         employer=employer,
         employer_name=employer_name,
+        employer_address=employer_address,
         person=person,
         caller_user=person.user if person is not None else None,
         complexity=complexity,
@@ -505,14 +521,21 @@ def close(ctx, *, ticket):
 
 
 @action("rights.answer_ticket", permission="rights.change_ticket")
-def answer_and_close(ctx, *, ticket, reply):
-    """An operator answers a 问题咨询 on the call and closes it at intake."""
+def answer_and_close(ctx, *, ticket, reply="", answer=None):
+    """An operator answers a 问题咨询 on the call and closes it at intake, in her own words or
+    with an answer of the 问答库 (answers.py), which becomes the reply the worker reads."""
+    from gonghui.rights.answers import answer_of
+
     ticket = _load(ctx, ticket)
     if ticket.category.root.code != CONSULTATION:
         raise ActionError(
             _("Only a consultation can be answered and closed at intake."), code="not_consult"
         )
     now = timezone.now()
-    ticket.reply = _text(reply, "reply", 2000)
+    ticket.answer = answer_of(answer) if answer not in (None, "") else None
+    ticket.reply = _text(reply or (ticket.answer.answer if ticket.answer else ""), "reply", 2000)
     ticket.resolved_at = ticket.closed_at = now
-    return _move(ctx, ticket, "answer_close", "reply", "resolved_at", "closed_at")
+    note = ticket.answer.question if ticket.answer else ""
+    return _move(
+        ctx, ticket, "answer_close", "reply", "answer", "resolved_at", "closed_at", note=note
+    )

@@ -10,6 +10,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,8 @@ from gonghui.platform.calendar.workdays import CalendarYearMissing, working_days
 from gonghui.platform.pii.masking import mask_name, mask_phone
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
-from gonghui.rights import actions, deadlines, todos
+from gonghui.rights import actions, attachments, deadlines, todos
+from gonghui.rights.answers import answer_choices
 from gonghui.rights.choices import TicketState
 from gonghui.rights.models import Ticket, TicketCategory, TicketDeadline
 from gonghui.rights.words import STEP_LABELS
@@ -87,6 +89,18 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
     request = forms.CharField(
         label=_("What the worker asks for"), max_length=1000, widget=forms.Textarea({"rows": 2})
     )
+    answer = forms.TypedChoiceField(
+        label=_("Answer on the call from the knowledge base"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "For a consultation: the ticket is closed at once and the worker reads this answer."
+        ),
+    )
+    attachment = forms.FileField(
+        label=_("Document (PDF, JPEG or PNG, at most 10 MB)"), required=False
+    )
 
     class Meta:
         model = Ticket
@@ -97,8 +111,11 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
             "caller_name",
             "caller_phone",
             "employer_name",
+            "employer_address",
             "facts",
             "request",
+            "answer",
+            "attachment",
         ]
 
     def bind_request(self, request):
@@ -111,10 +128,13 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
         self.fields["employer_name"].help_text = _(
             "Its exact name links the employer on file; otherwise the name is kept as typed."
         )
+        self.fields["answer"].choices = answer_choices()
 
     def run_action(self):
         d = self.cleaned_data
-        return actions.take_call(
+        if d.get("attachment"):
+            attachments.check(d["attachment"])  # a bad file refuses the intake: nothing written
+        ticket = actions.take_call(
             actor=self.request.user,
             category=d["category"],
             complexity=d["complexity"],
@@ -123,9 +143,19 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
             caller_phone=d["caller_phone"],
             employer=_employer(d["employer_name"]),
             employer_name=d["employer_name"],
+            employer_address=d["employer_address"],
             facts=d["facts"],
             request=d["request"],
         )
+        if d.get("attachment"):
+            attachments.add_attachment(
+                actor=self.request.user, ticket=ticket, upload=d["attachment"]
+            )
+        if d.get("answer"):
+            ticket = actions.answer_and_close(
+                actor=self.request.user, ticket=ticket, answer=d["answer"]
+            )
+        return ticket
 
 
 DETAIL_FIELDS = [
@@ -138,6 +168,7 @@ DETAIL_FIELDS = [
     "masked_caller",
     "masked_phone",
     "employer_name",
+    "employer_address",
     "facts",
     "request",
     "org",
@@ -148,6 +179,7 @@ DETAIL_FIELDS = [
     "extension",
     "extension_reason",
     "reply",
+    "answer",
     "arrears_recovered",
     "arrears_workers",
     "rating",
@@ -243,6 +275,10 @@ class TicketAdmin(TransitionAdmin, ScopedModelAdmin):
             "step_marks": marks,
             "off_path": off_path,
             "timeline": [(s, STEP_LABELS.get(s.name, s.name)) for s in steps],
+            "attachments": list(obj.attachments.order_by("id")),
+            "upload_url": reverse("console:rights_ticketattachment_upload", args=[obj.pk])
+            if attachments.may_add(request.user, obj)
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -279,3 +315,7 @@ class TicketDeadlineAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.save()
+
+
+# The 问答库 and the ticket's documents (their own module, to keep this one short).
+from gonghui.rights import admin_extra  # noqa: E402, F401

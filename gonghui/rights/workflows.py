@@ -84,7 +84,12 @@ class NoteIn(Schema):
 
 
 class AnswerIn(Schema):
-    reply: str = Field(..., min_length=1, max_length=2000, title="Answer given on the call")
+    answer: int | None = Field(
+        None,
+        title="Answer from the knowledge base",
+        description="Its reply is the answer's text unless a reply is given.",
+    )
+    reply: str = Field("", max_length=2000, title="Answer given on the call")
 
 
 # --- forms whose choices depend on the ticket ---------------------------------------------------
@@ -104,6 +109,32 @@ class ClassifyForm(forms.Form):
         self.fields["category"].initial = obj.category.code
         self.fields["complexity"].initial = obj.complexity
         self.fields["is_petition"].initial = obj.is_petition
+
+
+class AnswerForm(forms.Form):
+    """Answer on the call: an answer of the 问答库 (its text is the reply), or her own words."""
+
+    answer = forms.TypedChoiceField(
+        label=_("Answer from the knowledge base"), required=False, coerce=int, empty_value=None
+    )
+    reply = forms.CharField(
+        label=_("Answer given on the call"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("Leave it empty to send the chosen answer as it is."),
+    )
+
+    def bind(self, *, request, obj):
+        from gonghui.rights.answers import answer_choices
+
+        self.fields["answer"].choices = answer_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("answer") and not (data.get("reply") or "").strip():
+            raise forms.ValidationError(_("Choose an answer or write one."))
+        return data
 
 
 class DispatchForm(forms.Form):
@@ -225,6 +256,7 @@ ticket_states = StateMachine(
             label=_("Answered on the call: close"),
             permission="rights.change_ticket",
             input=AnswerIn,
+            form=AnswerForm,
             check=not_consultation,
             execute=_call(actions.answer_and_close),
             style="secondary",

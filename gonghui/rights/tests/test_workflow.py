@@ -212,13 +212,15 @@ def test_the_worker_is_told_of_each_step_she_should_know(tree, staff):
     t = call(staff, caller_phone="13700009999")
     assert t.caller_user == person.user
     t = run(t, staff.operator, "classify", category="complaint-arrears", complexity="general")
-    assert not Message.objects.filter(user=person.user).exists()  # classifying is internal
+    # Told of the receipt (with her number); classifying is internal.
+    received = Message.objects.get(user=person.user)
+    assert (received.event, received.params) == ("receive", {"number": t.number})
     t = run(t, staff.operator, "dispatch", to_org=tree.yubei.pk)
     t = run(t, staff.yubei, "accept")
     events = list(
         Message.objects.filter(user=person.user).order_by("id").values_list("event", flat=True)
     )
-    assert events == ["dispatch", "accept"]
+    assert events == ["receive", "dispatch", "accept"]
     message = Message.objects.get(user=person.user, event="accept")
     assert message.params["org"] == "渝北区总工会"
 
