@@ -3,6 +3,7 @@ from django.urls import path
 from gonghui.portal import (
     assistance_views,
     consent_views,
+    consult_views,
     legalaid_views,
     mediation_views,
     messages_views,
@@ -68,6 +69,11 @@ urlpatterns = [
         rights_views.rights_attachment,
         name="rights-attachment",
     ),
+    # Legal consultations (法律咨询): she asks, reads the answers, follows up and rates.
+    path("consult/", consult_views.consult_home, name="consult"),
+    path("consult/ask/", consult_views.consult_ask, name="consult-ask"),
+    path("consult/<int:pk>/", consult_views.consult_detail, name="consult-detail"),
+    path("consult/<int:pk>/<str:name>/", consult_views.consult_do, name="consult-do"),
     # Privacy notices: the portal's at first login, the separate one before the hardship
     # application (platform/consent).
     path("privacy/decline/", consent_views.decline, name="privacy-decline"),
