@@ -261,6 +261,13 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     assistance = seed_assistance(sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei)
     result.accounts += assistance.accounts
     result.assistance = assistance.summary
+    # Partner agencies of 渝北 (court, procuratorate, arbitration, justice, a law firm) and the
+    # court's and the law firm's logins, before the rights scenarios refer cases to them.
+    from gonghui.demo.seed_partners import seed_partners
+
+    result.accounts += seed_partners(
+        officer=User.objects.get(username="yubei_admin"), yubei=yubei
+    )
     # 12351 tickets (issue #15): the hotline and rights officers, a year of tickets.
     from gonghui.demo.seed_rights import seed_rights
 
