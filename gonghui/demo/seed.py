@@ -275,6 +275,12 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
         sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei, jiangbei=jiangbei
     )
     result.accounts += rights.accounts
+    # Legal aid (issue #15): applications to 渝北 in every state, the law firm's cases.
+    from gonghui.demo.seed_legalaid import seed_legalaid
+
+    seed_legalaid(
+        yubei=yubei, officer=User.objects.get(username="yubei_rights"), demo_phone=DEMO_MEMBER_PHONE
+    )
     # The demo worker's requests to correct her data (我的数据): one answered, one waiting.
     from gonghui.demo.seed_corrections import seed_corrections
 

@@ -69,7 +69,9 @@ def law_firm(org, name="重庆渝工律师事务所", kind=PartnerKind.LAW_FIRM)
 
 def lawyer_of(agency, username) -> object:
     """A partner account of ``agency`` (its grant at the city, as the partners slice makes)."""
-    user = staff_with_role(root_org(), "partner_agent", username=username, kind="partner")
+    user = staff_with_role(
+        root_org(), "partner_agent", include_descendants=False, username=username, kind="partner"
+    )
     PartnerAgent.objects.create(user=user, agency=agency)
     return user
 
