@@ -16,4 +16,5 @@ PI_FIELDS = {
 }
 NOT_PI = {
     "rights.Ticket.employer_name": "the name of an employer or platform, not of a person",
+    "rights.PartnerAgency.address": "the address of a court, agency or law firm, not a person's",
 }
