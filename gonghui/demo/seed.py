@@ -281,6 +281,10 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     seed_legalaid(
         yubei=yubei, officer=User.objects.get(username="yubei_rights"), demo_phone=DEMO_MEMBER_PHONE
     )
+    # Legal consultations (issue #15): answered by the 渝北 law firm's lawyer, in every state.
+    from gonghui.demo.seed_consult import seed_consult
+
+    seed_consult(root=root, yubei=yubei, jiangbei=jiangbei, demo_phone=DEMO_MEMBER_PHONE)
     # The demo worker's requests to correct her data (我的数据): one answered, one waiting.
     from gonghui.demo.seed_corrections import seed_corrections
 
