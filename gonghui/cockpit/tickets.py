@@ -114,31 +114,18 @@ def before(ticket) -> TicketKey | None:
     return TicketKey(*row) if row else None
 
 
-def finish_rule(key: TicketKey):
-    """The ticket's 办结 clock (rights/deadlines.py), whatever its state now."""
-    from gonghui.rights.choices import Extension
-    from gonghui.rights.deadlines import RULES
-
-    extended = key.extension == Extension.GRANTED
-    if key.is_petition:
-        name = "rights.petition_finish_extended" if extended else "rights.petition_finish"
-    else:
-        name = f"rights.{'finish_extended' if extended else 'finish'}.{key.complexity}"
-    return RULES[name]
-
-
 def on_time(key: TicketKey) -> bool:
-    """Whether the ticket was resolved by the due day of its 办结 clock."""
-    from gonghui.platform.calendar.workdays import CalendarYearMissing
+    """Whether the ticket was resolved by the due day of its 办结 clock (the rule the 通报
+    uses too, ``rights/bulletin.py``)."""
+    from gonghui.rights.bulletin import resolved_on_time
 
-    if key.resolved_at is None:
-        return False
-    try:
-        return not finish_rule(key).is_overdue(
-            timezone.localdate(key.received_at), timezone.localdate(key.resolved_at)
-        )
-    except CalendarYearMissing:
-        return False
+    return resolved_on_time(
+        received_at=key.received_at,
+        resolved_at=key.resolved_at,
+        complexity=key.complexity,
+        is_petition=key.is_petition,
+        extension=key.extension,
+    )
 
 
 def contributions(key: TicketKey) -> Rows:

@@ -184,6 +184,12 @@ GROUPS = [
                 "rights.view_ticket",
             ),
             (
+                _("Monthly bulletin"),
+                "summarize",
+                "console:rights_ticket_bulletin",
+                "rights.view_ticket",
+            ),
+            (
                 _("Legal consultations"),
                 "forum",
                 "console:consult_consultation_changelist",

@@ -214,6 +214,15 @@ class TicketAdmin(TransitionAdmin, ScopedModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     change_form_template = "rights/admin/ticket_change_form.html"
+    change_list_template = "rights/bulletin_change_list.html"  # links the 通报
+
+    def get_urls(self):
+        from django.urls import path
+
+        from gonghui.rights.bulletin import bulletin_view
+
+        view = self.admin_site.admin_view(bulletin_view)
+        return [path("bulletin/", view, name="rights_ticket_bulletin"), *super().get_urls()]
 
     def get_fields(self, request, obj=None):
         return list(TicketIntakeForm.Meta.fields) if obj is None else DETAIL_FIELDS
