@@ -13,6 +13,7 @@ from gonghui.platform.api.auth import AUTH
 from gonghui.rights import api as rights_api
 from gonghui.rights.consult import api as consult_api
 from gonghui.rights.legalaid import api as legalaid_api
+from gonghui.rights.mediation import api as mediation_api
 
 api = NinjaAPI(
     title="gonghui API",
@@ -36,3 +37,4 @@ api.add_router("/assistance/", assistance_api.router)
 api.add_router("/rights/tickets/", rights_api.router)
 api.add_router("/legal-aid/applications/", legalaid_api.router)
 api.add_router("/consult/consultations/", consult_api.router)
+api.add_router("/mediation/cases/", mediation_api.router)

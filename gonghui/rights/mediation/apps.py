@@ -11,7 +11,7 @@ class MediationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from gonghui.rights.mediation import deadlines, inbox, subject, todos
+        from gonghui.rights.mediation import deadlines, inbox, partner_scope, subject, todos
         from gonghui.rights.mediation.workflows import register_workflows
 
         register_workflows()  # the case's declared transitions (workflows.py)
@@ -19,6 +19,4 @@ class MediationConfig(AppConfig):
         todos.register()  # the start page's mediation lines
         inbox.register()  # the worker's messages on her case
         subject.register()  # her cases on 我的数据
-        from gonghui.rights.mediation import partner_scope
-
         partner_scope.register()  # partners read the cases referred to or from their agency
