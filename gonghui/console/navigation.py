@@ -226,6 +226,18 @@ GROUPS = [
                 "rights.view_ticketdeadline",
             ),
             (
+                _("Mediation cases"),
+                "balance",
+                "console:mediation_mediationcase_changelist",
+                "mediation.view_mediationcase",
+            ),
+            (
+                _("Referrals"),
+                "move_to_inbox",
+                "console:mediation_referral_changelist",
+                "mediation.view_referral",
+            ),
+            (
                 _("Legal aid"),
                 "gavel",
                 "console:legalaid_aidapplication_changelist",
