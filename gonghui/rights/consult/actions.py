@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import Org
@@ -38,7 +38,9 @@ LAWYER = "consult.answer_as_lawyer"
 QUESTION_LIMIT = 2000
 FACTS_LIMIT = 2000  # the 12351 ticket's "what happened"
 # The SMS names the consultation, never what she asked.
-ANSWERED_SMS = "Your legal consultation %(number)s has been answered. Log in to read it."
+ANSWERED_SMS = gettext_noop(
+    "Your legal consultation %(number)s has been answered. Log in to read it."
+)
 
 
 def _machine():

@@ -50,12 +50,12 @@ def test_an_overdue_answer_is_escalated_to_the_union_above(world, tree):
     assert list(deadlines.overdue(Consultation.objects.all())) == [c]
 
 
-def test_a_quiet_answer_closes_itself_and_can_still_be_rated(world, django_capture_on_commit_callbacks):
+def test_a_quiet_answer_closes_itself_and_can_still_be_rated(
+    world, django_capture_on_commit_callbacks
+):
     c = ask(world.worker)
     c = actions.answer(actor=world.lawyer, consultation=c, text="可以申请仲裁")
-    Consultation.objects.filter(pk=c.pk).update(
-        answered_at=timezone.now() - timedelta(days=8)
-    )
+    Consultation.objects.filter(pk=c.pk).update(answered_at=timezone.now() - timedelta(days=8))
     with django_capture_on_commit_callbacks(execute=True):
         evaluate_deadlines(only=["consult.auto_close"])
     c.refresh_from_db()
@@ -67,9 +67,7 @@ def test_a_quiet_answer_closes_itself_and_can_still_be_rated(world, django_captu
 def test_an_answer_followed_up_does_not_close(world, django_capture_on_commit_callbacks):
     c = ask(world.worker)
     c = actions.answer(actor=world.lawyer, consultation=c, text="可以申请仲裁")
-    Consultation.objects.filter(pk=c.pk).update(
-        answered_at=timezone.now() - timedelta(days=6)
-    )
+    Consultation.objects.filter(pk=c.pk).update(answered_at=timezone.now() - timedelta(days=6))
     with django_capture_on_commit_callbacks(execute=True):
         evaluate_deadlines(only=["consult.auto_close"])
     assert Consultation.objects.get(pk=c.pk).state == S.ANSWERED
