@@ -4,7 +4,8 @@ the transition forms."""
 
 import pytest
 
-from gonghui.platform.testing.english import ALLOWED as COMMON, english_in
+from gonghui.platform.testing.english import ALLOWED as COMMON
+from gonghui.platform.testing.english import english_in
 from gonghui.rights.consult import actions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
