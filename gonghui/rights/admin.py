@@ -10,6 +10,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -133,28 +134,31 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
     def run_action(self):
         d = self.cleaned_data
         if d.get("attachment"):
-            attachments.check(d["attachment"])  # a bad file refuses the intake: nothing written
-        ticket = actions.take_call(
-            actor=self.request.user,
-            category=d["category"],
-            complexity=d["complexity"],
-            is_petition=d["is_petition"],
-            caller_name=d["caller_name"],
-            caller_phone=d["caller_phone"],
-            employer=_employer(d["employer_name"]),
-            employer_name=d["employer_name"],
-            employer_address=d["employer_address"],
-            facts=d["facts"],
-            request=d["request"],
-        )
-        if d.get("attachment"):
-            attachments.add_attachment(
-                actor=self.request.user, ticket=ticket, upload=d["attachment"]
+            attachments.check(d["attachment"])  # a bad file refuses the intake
+        # The call, its document and the answer on the call, or nothing: a refused step
+        # undoes the ticket too (the form shows the reason on the same page).
+        with transaction.atomic():
+            ticket = actions.take_call(
+                actor=self.request.user,
+                category=d["category"],
+                complexity=d["complexity"],
+                is_petition=d["is_petition"],
+                caller_name=d["caller_name"],
+                caller_phone=d["caller_phone"],
+                employer=_employer(d["employer_name"]),
+                employer_name=d["employer_name"],
+                employer_address=d["employer_address"],
+                facts=d["facts"],
+                request=d["request"],
             )
-        if d.get("answer"):
-            ticket = actions.answer_and_close(
-                actor=self.request.user, ticket=ticket, answer=d["answer"]
-            )
+            if d.get("attachment"):
+                attachments.add_attachment(
+                    actor=self.request.user, ticket=ticket, upload=d["attachment"]
+                )
+            if d.get("answer"):
+                ticket = actions.answer_and_close(
+                    actor=self.request.user, ticket=ticket, answer=d["answer"]
+                )
         return ticket
 
 

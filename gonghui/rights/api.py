@@ -6,8 +6,10 @@ the detail only."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -17,7 +19,7 @@ from gonghui.platform.api.pagination import CursorPagination, LazyPage
 from gonghui.platform.pii.masking import mask_name, mask_phone
 from gonghui.platform.workflow.schemas import AllowedTransition
 from gonghui.platform.workflow.transitions import add_transition_routes
-from gonghui.rights import actions, deadlines
+from gonghui.rights import actions, attachments, deadlines
 from gonghui.rights.choices import Channel, Complexity, Rating, TicketState
 from gonghui.rights.models import Ticket
 from gonghui.rights.workflows import ticket_states
@@ -50,6 +52,14 @@ class StepOut(Schema):
     at: datetime
 
 
+class AttachmentOut(Schema):
+    id: UUID
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
 class TicketDetail(TicketOut):
     facts: str
     request: str
@@ -59,6 +69,7 @@ class TicketDetail(TicketOut):
     arrears_recovered: Decimal
     arrears_workers: int
     steps: list[StepOut]
+    attachments: list[AttachmentOut]
     allowed_transitions: list[AllowedTransition]
 
 
@@ -75,6 +86,7 @@ class IntakeIn(Schema):
     caller_phone: str = Field(..., min_length=5, max_length=20)
     employer_id: int | None = None
     employer_name: str = Field("", max_length=200)
+    employer_address: str = Field("", max_length=200)
     facts: str = Field(..., min_length=1, max_length=2000)
     request: str = Field(..., min_length=1, max_length=1000)
 
@@ -106,6 +118,16 @@ def _ticket(t: Ticket) -> dict:
     }
 
 
+def _attachment(a) -> dict:
+    return {
+        "id": a.public_id,
+        "original_name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "uploaded_at": a.uploaded_at,
+    }
+
+
 def _detail(t: Ticket, user) -> dict:
     return {
         **_ticket(t),
@@ -120,6 +142,7 @@ def _detail(t: Ticket, user) -> dict:
             {"name": s.name, "org_name": s.org_name, "note": s.note, "at": s.at}
             for s in t.steps.order_by("at", "id")
         ],
+        "attachments": [_attachment(a) for a in t.attachments.order_by("id")],
         "allowed_transitions": ticket_states.describe(t, user, "api"),
     }
 
@@ -159,11 +182,24 @@ def create_ticket(request, payload: IntakeIn):
         caller_phone=payload.caller_phone,
         employer=employer,
         employer_name=payload.employer_name,
+        employer_address=payload.employer_address,
         facts=payload.facts,
         request=payload.request,
         channel=Channel.API,
     )
     return Status(201, _detail(_load(request, ticket.pk), request.user))
+
+
+@router.post(
+    "/{int:ticket_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Add a document (PDF, JPEG or PNG, at most 10 MB)",
+    description="Checked by its content; a bad file answers 400 and nothing is written.",
+)
+def add_attachment(request, ticket_id: int, file: File[UploadedFile]):
+    ticket = _load(request, ticket_id)
+    att = attachments.add_attachment(actor=request.user, ticket=ticket, upload=file)
+    return Status(201, _attachment(att))
 
 
 add_transition_routes(

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from gonghui.platform.testing.factories import root_org, staff_with_role
 from gonghui.rights.choices import Channel, Complexity, DeadlineStep, TicketState
-from gonghui.rights.models import Ticket, TicketCategory, TicketDeadline, TicketStep
+from gonghui.rights.models import (
+    KnowledgeAnswer,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketDeadline,
+    TicketStep,
+)
 
 
 def category(code: str = "complaint-arrears") -> TicketCategory:
@@ -88,5 +95,40 @@ class TicketStepFactory(factory.django.DjangoModelFactory):
     at = factory.LazyFunction(timezone.now)
 
 
+class KnowledgeAnswerFactory(factory.django.DjangoModelFactory):
+    """An answer in use under a consultation subcategory."""
+
+    class Meta:
+        model = KnowledgeAnswer
+
+    category = factory.LazyFunction(lambda: category("consult-contract"))
+    question = factory.Sequence(lambda n: f"试用期的常见问题{n}")
+    answer = "同一用人单位与同一劳动者只能约定一次试用期。"
+    keywords = "试用期"
+    active = True
+
+
+class TicketAttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF on a ticket, stored like an uploaded one."""
+
+    class Meta:
+        model = TicketAttachment
+
+    ticket = factory.SubFactory(TicketFactory)
+    content = factory.django.FileField(filename="payslip.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "工资条.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = "0" * 64
+    uploaded_by = factory.LazyFunction(lambda: staff_with_role(root_org(), "hotline_operator"))
+
+
 # Every rights model and its factory (gonghui/platform/tests/test_factories.py).
-FACTORIES = (TicketFactory, TicketCategoryFactory, TicketDeadlineFactory, TicketStepFactory)
+FACTORIES = (
+    TicketFactory,
+    TicketCategoryFactory,
+    TicketDeadlineFactory,
+    TicketStepFactory,
+    KnowledgeAnswerFactory,
+    TicketAttachmentFactory,
+)
