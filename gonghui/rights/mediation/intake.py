@@ -209,9 +209,12 @@ def open_case_from_ticket(ctx, *, ticket):
     return case
 
 
-def mediating_org_for_worker(employer) -> Org:
-    """A worker's application goes to the union responsible for her employer, else to the
-    city."""
+def mediating_org_for_worker(person, employer) -> Org:
+    """A worker's application goes to her own union (whose district's mediators see it), else
+    to the union responsible for her employer, else to the city."""
+    membership = person.current_membership() if person is not None else None
+    if membership is not None:
+        return membership.org
     if employer is not None and getattr(employer, "org_id", None):
         return employer.org
     root = Org.objects.get_first_root_node()
@@ -232,7 +235,7 @@ def apply_for_mediation(
     name = (person.name if person else "") or actor.display_name or actor.phone
     case = new_case(
         ctx,
-        org=mediating_org_for_worker(employer),
+        org=mediating_org_for_worker(person, employer),
         source=Source.PORTAL,
         applicants=[{"name": name, "phone": phone or actor.phone}],
         facts=facts,

@@ -282,7 +282,7 @@ def test_the_worker_applies_on_her_own_and_reads_only_her_cases(tree, staff):
         claims=[claim("工资", "5000")],
         employer_name="某超市",
     )
-    assert case.source == Source.PORTAL and case.org == tree.city
+    assert case.source == Source.PORTAL and case.org == tree.grassroots  # her union
     assert list(MediationCase.objects.own(person.user)) == [case]
     assert case.applicants.get().phone == "13700007777"
     with pytest.raises(OutOfScope):
