@@ -275,6 +275,13 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
         sysadmin=sysadmin, secadmin=secadmin, root=root, yubei=yubei, jiangbei=jiangbei
     )
     result.accounts += rights.accounts
+    # Mediation and court referrals (issue #15): 渝北's cases in every state, with the
+    # partner agencies made above.
+    from gonghui.demo.seed_mediation import seed_mediation
+
+    seed_mediation(
+        yubei=yubei, officer=User.objects.get(username="yubei_rights"), demo_phone=DEMO_MEMBER_PHONE
+    )
     # Legal aid (issue #15): applications to 渝北 in every state, the law firm's cases.
     from gonghui.demo.seed_legalaid import seed_legalaid
 
