@@ -73,8 +73,10 @@ def build_world() -> World:
     u["other_district_staff"] = staff_with_role(t.jiangbei, "org_admin", username="m_jiangbei")
     u["industry_staff"] = staff_with_role(t.industry, "org_admin", username="m_industry")
     u["city_staff"] = staff_with_role(t.city, "org_admin", username="m_city")
+    # A court's clerk, as the 合作机构 page makes the account: the grant at the city without
+    # descendants only opens the console; its rows come from the partner scope hooks.
     u["partner_agent"] = staff_with_role(
-        t.city, "partner_agent", username="m_partner", kind="partner"
+        t.city, "partner_agent", include_descendants=False, username="m_partner", kind="partner"
     )
     for officer in ("system_admin", "security_admin", "audit_admin"):
         u[officer] = staff_with_role(t.city, officer, username=f"m_{officer}")
@@ -120,6 +122,7 @@ def build_world() -> World:
         facts="物流公司拖欠三个月工资",
         caller_phone="13500000042",
     )
+    cases = _mediation_cases(t, u["partner_agent"])
     event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
     holiday = HolidayDate.objects.select_related("calendar_year").get(date=date(2026, 2, 14))
 
@@ -157,11 +160,44 @@ def build_world() -> World:
         "ticket": ticket.pk,
         "ticket_facts": ticket.facts,
         "ticket_phone": ticket.caller_phone,
+        # Two mediation cases of the grassroots union: one referred in by the partner's court,
+        # one the partner never sees (no referral to or from its agency).
+        **cases,
         "holiday": holiday.pk,
         "holiday_year": holiday.calendar_year_id,
         "holiday_notice": holiday.calendar_year.notice,
     }
     return w
+
+
+def _mediation_cases(t: Tree, partner) -> dict:
+    from datetime import date as day
+
+    from gonghui.rights.choices import PartnerKind
+    from gonghui.rights.mediation.choices import Direction, ReferralKind
+    from gonghui.rights.mediation.models import Referral
+    from gonghui.rights.mediation.testing import MediationCaseFactory
+    from gonghui.rights.models import PartnerAgency, PartnerAgent
+
+    court = PartnerAgency.objects.create(
+        org=t.yubei, name="重庆市渝北区人民法院", kind=PartnerKind.COURT
+    )
+    PartnerAgent.objects.create(user=partner, agency=court)
+    referred = MediationCaseFactory(org=t.grassroots, facts="快递公司拖欠分拣工两个月工资")
+    Referral.objects.create(
+        case=referred,
+        agency=court,
+        direction=Direction.IN,
+        kind=ReferralKind.ENTRUSTED_PRE,
+        referred_on=day(2026, 11, 2),
+    )
+    other = MediationCaseFactory(org=t.grassroots, facts="超市拒付加班费共八千元")
+    return {
+        "mediation_case": referred.pk,
+        "mediation_case_facts": referred.facts,
+        "other_case": other.pk,
+        "other_case_facts": other.facts,
+    }
 
 
 def _check(body: str) -> str:
