@@ -226,3 +226,88 @@ def test_listed_records_equal_granted_subtrees(world):
                     f"会员{k}" for k, ix in enumerate(member_orgs) if ix in export_orgs
                 }
         transaction.set_rollback(True)
+
+
+# --- partner agencies: scoped by referrals, never by the tree (issue #15) ---------------------
+
+
+@st.composite
+def referral_worlds(draw):
+    """A random tree, cases at random unions below the city, agencies kept by random unions,
+    random referrals (agency, case, direction) and random staff grants."""
+    n = draw(st.integers(2, 12))
+    parents: list[int | None] = [None] + [draw(st.integers(0, i - 1)) for i in range(1, n)]
+    below_city = st.integers(1, n - 1)
+    cases = draw(st.lists(below_city, min_size=1, max_size=8))
+    agencies = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))
+    referrals = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(agencies) - 1),
+                st.integers(0, len(cases) - 1),
+                st.sampled_from(["in", "out"]),
+            ),
+            max_size=10,
+        )
+    )
+    staff = draw(st.lists(st.tuples(st.integers(0, n - 1), st.booleans()), max_size=3))
+    return parents, cases, agencies, referrals, staff
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(world=referral_worlds())
+def test_partners_see_exactly_the_cases_referred_to_or_from_their_agency(world):
+    """restrict(partner) is the cases with a referral of its agency, whatever the tree; a
+    union's staff see their subtree's cases, never one more because a partner referred it."""
+    from gonghui.rights.mediation.choices import ReferralKind
+    from gonghui.rights.mediation.models import MediationCase, Referral
+    from gonghui.rights.mediation.testing import MediationCaseFactory
+    from gonghui.rights.models import PartnerAgency, PartnerAgent
+
+    parents, case_orgs, agency_orgs, referrals, staff = world
+    with transaction.atomic():
+        orgs, _accounts, *_ = _build(parents, [[]], [], [])
+        cases = [MediationCaseFactory(org=orgs[ix]) for ix in case_orgs]
+        agencies = [
+            PartnerAgency.objects.create(org=orgs[ix], name=f"机构{k}", kind="court")
+            for k, ix in enumerate(agency_orgs)
+        ]
+        for a, c, direction in referrals:
+            Referral.objects.create(
+                case=cases[c],
+                agency=agencies[a],
+                direction=direction,
+                kind=ReferralKind.OTHER,
+                referred_on=date(2026, 11, 2),
+            )
+        partners = []
+        for k, agency in enumerate(agencies):
+            user = User.objects.create(username=f"partner{k}", kind="partner", is_staff=True)
+            RoleGrant.objects.create(
+                user=user, org=orgs[0], role="partner_agent", include_descendants=False
+            )
+            PartnerAgent.objects.create(user=user, agency=agency)
+            partners.append(user)
+        for k, user in enumerate(partners):
+            want = {cases[c].pk for a, c, _d in referrals if a == k}
+            user = User.objects.get(pk=user.pk)
+            got = list(restrict(MediationCase, user, "view").values_list("pk", flat=True))
+            assert sorted(got) == sorted(want)  # and no case twice
+            assert not restrict(MediationCase, user, "change").exists()
+
+        for s, (ix, desc) in enumerate(staff):
+            user = User.objects.create(username=f"staff{s}", kind="staff", is_staff=True)
+            RoleGrant.objects.create(
+                user=user, org=orgs[ix], role="rights_officer", include_descendants=desc
+            )
+            see = _subtree(parents, ix, desc)
+            want = {case.pk for case, c_ix in zip(cases, case_orgs, strict=True) if c_ix in see}
+            user = User.objects.get(pk=user.pk)
+            assert set(restrict(MediationCase, user, "view").values_list("pk", flat=True)) == want
+        transaction.set_rollback(True)
