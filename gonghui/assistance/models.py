@@ -456,7 +456,8 @@ class Objection(models.Model):
 
     Staff record one they received (``recorded_by``); one lodged by anyone on the public
     notice page (``/gs/<union>/``) has no ``recorded_by`` and may carry the objector's phone,
-    encrypted, for the centre to call back."""
+    encrypted, for the centre to call back. The objector's name is encrypted too and shown
+    masked: the applicant must not learn from a leaked page who objected."""
 
     scope_org_field = "application__org"
 
@@ -465,7 +466,8 @@ class Objection(models.Model):
     )
     received_on = models.DateField(_("received"))
     content = models.TextField(_("objection"))
-    raised_by = models.CharField(_("raised by"), max_length=100, blank=True)
+    # Who objected is a name (often a neighbour or colleague): encrypted, shown masked.
+    raised_by = EncryptedTextField(_("raised by"), kind="name", blank=True)
     contact_phone = EncryptedTextField(_("objector's phone"), kind="phone", blank=True)
     recorded_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -23,6 +23,9 @@ PI_FIELDS = {
     "assistance.Application.visit_findings": PIField("family", "sensitive", _SENSITIVE),
     "assistance.HardshipFile.household_size": PIField("family", "personal", _CASE),
     "assistance.Visit.recipient": PIField("name", "personal", "recording condolence visits"),
+    "assistance.Objection.raised_by": PIField(
+        "name", "personal", "calling back whoever objected to a case in publicity"
+    ),
     "assistance.Objection.contact_phone": PIField(
         "phone", "personal", "calling back whoever objected to a case in publicity"
     ),

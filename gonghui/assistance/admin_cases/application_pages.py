@@ -225,6 +225,7 @@ class ApplicationAdmin(ScopedModelAdmin):
             objection.buttons = offers(objection, user, "console")
             # Left on the public notice page, masked like every phone on a console page.
             objection.phone_masked = mask_phone(objection.contact_phone or "")
+            objection.name_masked = mask_name(objection.raised_by or "")
         attachments = [(a, attachment_url(a)) for a in file.attachments.all()]
         history = [
             (s, STEP_LABELS.get(s.name, s.name))

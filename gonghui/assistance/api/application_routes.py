@@ -209,7 +209,7 @@ def _objection(o: Objection, user) -> dict:
         "application_id": o.application_id,
         "received_on": o.received_on,
         "content": o.content,
-        "raised_by": o.raised_by,
+        "raised_by": mask_name(o.raised_by or ""),
         "decision": o.decision,
         "decision_note": o.decision_note,
         "decided_at": o.decided_at,

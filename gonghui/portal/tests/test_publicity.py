@@ -8,6 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,6 +147,9 @@ def test_an_objection_lands_in_the_centre_s_objection_flow(client, tree, staff, 
     objection = Objection.objects.get()
     assert objection.application == cases.public and objection.lodged_publicly
     assert objection.raised_by == "老李" and objection.contact_phone == "13912345678"
+    with connection.cursor() as cursor:  # who objected is stored encrypted, never in clear
+        cursor.execute("SELECT raised_by FROM assistance_objection WHERE id = %s", [objection.pk])
+        assert "老李" not in cursor.fetchone()[0]
     assert objection.received_on == timezone.localdate()
     assert cases.public.steps.filter(name="objection").exists()
     event = AuditEvent.objects.get(action="assistance.record_objection")
@@ -158,6 +162,7 @@ def test_an_objection_lands_in_the_centre_s_objection_flow(client, tree, staff, 
     html = client.get(case_page).content.decode()
     assert "申请人家里有一辆新买的轿车" in html and "via the public notice" in html
     assert "139****5678" in html and "13912345678" not in html
+    assert "老*" in html and "老李" not in html  # the objector's name masked too
     assert f'href="{notice(tree.grassroots)}"' in html  # the case page links to its notice
     with pytest.raises(Exception) as exc:
         actions.end_publicity(
