@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from gonghui.accounts.testing import assert_queries_flat, verified_client
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.calendar.models import DeadlineEvent, DeadlineEventKind
+from gonghui.platform.testing.english import ALLOWED, english_in
 from gonghui.platform.testing.factories import root_org as tree_root
 from gonghui.rights import bulletin
 from gonghui.rights.choices import Rating, TicketState
@@ -189,6 +190,7 @@ def test_the_page_and_the_file_read_chinese(tree, staff, month, scene):
     html = client.get(URL, {"month": month.value}).content.decode()
     for text in ("受理", "按期办结", "月末超期", "督办", "退回", "不满意", "打印"):
         assert text in html
+    assert english_in(html, ALLOWED) == []
     response = client.get(URL, {"month": month.value, "format": "xlsx"})
     header = next(load_workbook(io.BytesIO(response.content)).worksheets[0].values)
     assert header[0] == "承办工会" and "月末超期" in header
