@@ -164,3 +164,15 @@ def test_an_agency_out_of_use_or_a_deactivated_account_reads_nothing(tree, offic
     partner_actions.set_agency_active(actor=officer, agency=court, active=False)
     assert ids(restrict(MediationCase, fresh(colleague))) == set()
     assert AuditEvent.objects.filter(action="rights.set_partner_agency_active").count() == 1
+
+
+def test_a_partner_whose_grant_ended_reads_nothing(tree, officer):
+    from gonghui.platform.access.models import RoleGrant
+
+    court = make_agency(tree.yubei)
+    case = make_case(tree.grassroots)
+    refer(case, court)
+    partner = partner_account(officer, court)
+    assert ids(restrict(MediationCase, fresh(partner))) == {case.pk}
+    RoleGrant.objects.filter(user=partner).update(valid_to=timezone.now())
+    assert ids(restrict(MediationCase, fresh(partner))) == set()
