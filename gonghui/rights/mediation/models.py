@@ -261,7 +261,12 @@ class Referral(models.Model):
 
     scope_org_field = "case__org"
 
-    case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="referrals")
+    case = models.ForeignKey(
+        MediationCase,
+        verbose_name=_("mediation case"),
+        on_delete=models.CASCADE,
+        related_name="referrals",
+    )
     agency = models.ForeignKey(
         "rights.PartnerAgency",
         verbose_name=_("agency"),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from gonghui.assistance.testing import make_person
 from gonghui.platform.calendar.evaluate import evaluate_deadlines
@@ -103,4 +104,4 @@ def test_the_demo_seeder_makes_cases_in_every_state(tree):
         "cases": 0
     }
     assert all(c.due_on is None or c.due_on > c.clock_start for c in cases if c.clock_start)
-    assert cases.filter(applied_at__lt=today - timedelta(days=15)).exists()
+    assert cases.filter(applied_at__lt=timezone.now() - timedelta(days=15)).exists()
