@@ -2,14 +2,17 @@
 ``LegalAidConfig.ready``).
 
 法律援助法 (2021), which unions apply "参照适用" (§68): the legal-aid body decides **within 7
-days** of the application (§43) and assigns a lawyer **within 3 days** of deciding to grant it
-(§44). The statute says 日, not 工作日, so both clocks run in **calendar days**, as the 信访
+days** of the application and assigns a lawyer **within 3 days** of deciding to grant it (both
+§43). The statute says 日, not 工作日, so both clocks run in **calendar days**, as the 信访
 timers of the 12351 tickets do (rights/deadlines.py). The decision clock starts when the
 application is complete: at the application, or again on the day the documents the union asked
-for (补正, §43: 一次性告知) arrive; it does not run while the union waits for them.
+for arrive (§43: the missing documents are asked for at once, 一次性告知, and an application
+left incomplete counts as withdrawn — so the platform reads the 7 days as running from a
+complete application); it does not run while the union waits for them.
 
 Overdue applications are escalated for supervision (督办) to the union above the handling one
-by the nightly run; the console shows warnings one day before.
+by the nightly run; the console warns 2 days before the decision is due and 1 day before the
+lawyer is.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ S = AidState
 DECISION_DAYS = 7
 LAWYER_DAYS = 3
 BASIS = _(
-    "法律援助法 (2021), applied by unions under §68: decided within 7 days of a complete "
-    "application (§43), a lawyer assigned within 3 days of granting it (§44); calendar days."
+    "法律援助法 (2021) §43, applied by unions under §68: decided within 7 days of a complete "
+    "application, a lawyer assigned within 3 days of granting it; calendar days."
 )
 
 # rule name -> (the applications whose clock it is, the field the clock starts from)
