@@ -1,7 +1,9 @@
 """12351 tickets for the demo (issue #15, first slice): the hotline operator at the city, rights
 officers in 渝北, one of its townships and 江北, and three dozen tickets over the past year in
 every state and class — some overdue, so the nightly run escalates them (督办) — plus two of
-the demo worker's own (one resolved and waiting for her rating, one being handled).
+the demo worker's own (one resolved and waiting for her rating, one being handled), documents on
+some tickets, and the 问答库 with consultations closed at intake from it
+(``seed_rights_extra.py``).
 
 Every ticket goes through the real actions; only the timestamps are then moved back in time
 (directly, like the other seeders' back-dating), so the clocks show the past year."""
@@ -16,6 +18,7 @@ from django.db.models import F
 
 from gonghui.accounts.models import User
 from gonghui.demo.accounts import DemoAccount, _ensure_grant, _ensure_user
+from gonghui.demo.seed_rights_extra import attach_documents, consultation_answer, seed_answers
 from gonghui.members.models import Person
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Org
@@ -159,6 +162,7 @@ def seed_rights(*, sysadmin, secadmin, root: Org, yubei: Org, jiangbei: Org) -> 
     ) or yubei
     staff, accounts = _staff(sysadmin, secadmin, root, yubei, township, jiangbei)
     result = RightsSeed(accounts=accounts)
+    seed_answers(staff.operator)  # the 问答库, once
     if Ticket.objects.exists():
         return result
     staff.yubei_org = yubei
@@ -181,7 +185,13 @@ def seed_rights(*, sysadmin, secadmin, root: Org, yubei: Org, jiangbei: Org) -> 
         )
         target = PATH[i % len(PATH)]
         org, handler, district = places[i % 3]
-        if code.startswith("consult") and target == S.CLOSED:
+        if i % 4 == 1 and not code.startswith("consult"):
+            attach_documents(staff.operator, ticket, i)  # what the caller sent in
+        found = consultation_answer(code) if code.startswith("consult") else None
+        if found is not None and target in (S.CLOSED, S.VISITED, S.RESOLVED):
+            # Answered on the call from the 问答库: closed at intake.
+            ticket = actions.answer_and_close(actor=staff.operator, ticket=ticket, answer=found)
+        elif code.startswith("consult") and target == S.CLOSED:
             ticket = actions.answer_and_close(
                 actor=staff.operator, ticket=ticket, reply="已当场解答相关政策规定。"
             )
@@ -201,6 +211,7 @@ def seed_rights(*, sysadmin, secadmin, root: Org, yubei: Org, jiangbei: Org) -> 
                 facts="2026年8月至10月工资未发放，共一万五千元",
                 request="要求公司支付拖欠的工资",
             )
+            attach_documents(worker, own, 0)  # her pay slip and a photo, sent from /m/
             _advance(staff, own, target, staff.township, township, yubei)
     result.summary = {
         state: Ticket.objects.filter(state=state).count() for state in TicketState.values
