@@ -299,7 +299,7 @@ def refer_out(ctx, *, case, agency, kind=ReferralKind.OTHER, note=""):
     """The union refers the case to an agency (the arbitration commission after a failure, a
     law firm, a court). An agency that does not exist or is not in use is refused."""
     case = _load(ctx, case)
-    agency = active_agency(agency)
+    agency = active_agency(agency, ctx.actor)
     if kind not in ReferralKind.values:
         raise ActionError(_("Choose the kind of referral."), code="invalid_kind")
     referral = Referral.objects.create(

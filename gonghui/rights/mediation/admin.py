@@ -22,7 +22,7 @@ from gonghui.console.base import ActionForm, ScopedModelAdmin
 from gonghui.console.paginator import CappedPaginator
 from gonghui.console.sites import console_site
 from gonghui.orgs.models import Employer, Org
-from gonghui.platform.access.scoping import restrict
+from gonghui.platform.access.scoping import restrict, user_permissions
 from gonghui.platform.calendar.deadlines import DeadlineStatus
 from gonghui.platform.pii.masking import mask_name, mask_phone
 from gonghui.platform.workflow.base import ActionError
@@ -32,7 +32,7 @@ from gonghui.rights.mediation import deadlines, documents, intake, todos
 from gonghui.rights.mediation.choices import OPEN_STATES, ReferralKind
 from gonghui.rights.mediation.models import MediationCase, Referral
 from gonghui.rights.mediation.words import STEP_LABELS
-from gonghui.rights.models import PartnerAgency, Ticket
+from gonghui.rights.models import Ticket
 
 
 class QueueFilter(DropdownFilter):
@@ -318,7 +318,7 @@ class ReferralForm(ActionForm, forms.ModelForm):
     def bind_request(self, request):
         self.request = request
         if "agency" in self.fields:
-            self.fields["agency"].queryset = PartnerAgency.objects.filter(active=True)
+            self.fields["agency"].queryset = intake.referable_agencies(request.user)
             self.fields["kind"].initial = ReferralKind.ENTRUSTED_PRE
             self.fields["referred_on"].initial = timezone.localdate()
 
@@ -365,9 +365,8 @@ class ReferralAdmin(ScopedModelAdmin):
         return [] if obj is None else self.get_fields(request, obj)
 
     def has_add_permission(self, request):
-        return "mediation.add_mediationcase" in request.user.get_all_permissions() or (
-            super().has_add_permission(request)
-        )
+        # Recording a referral opens a case: the case's permission, not the row's.
+        return intake.ADD in user_permissions(request.user)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and self.has_add_permission(request)

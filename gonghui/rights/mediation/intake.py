@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import Employer, Org
-from gonghui.platform.access.scoping import restrict
+from gonghui.platform.access.scoping import grant_scopes, restrict
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 from gonghui.rights.mediation.choices import Direction, ReferralKind, Source
 from gonghui.rights.mediation.models import (
@@ -248,14 +249,31 @@ def apply_for_mediation(
     return case
 
 
-def active_agency(agency) -> PartnerAgency:
-    """The agency named, refused with a clear message if it does not exist or is not in use
-    (nothing is written then)."""
+def referable_agencies(user):
+    """The agencies in use a union's staff may refer to or record a referral from: those kept
+    by a union in their scope (``restrict``) and those kept by a union above theirs — a
+    township's mediators work with the district's court."""
+    above = Q(pk__in=[])
+    step = Org.steplen
+    for scope in grant_scopes(user):
+        paths = [scope.path[:i] for i in range(step, len(scope.path) + 1, step)]
+        above |= Q(org__path__in=paths)
+    kept = restrict(PartnerAgency, user, "view").values("pk")
+    return PartnerAgency.objects.filter(above | Q(pk__in=kept), active=True)
+
+
+def active_agency(agency, actor=None) -> PartnerAgency:
+    """The agency named, refused with a clear message if it does not exist, is not in use or
+    (for staff, ``actor``) is not among the agencies their union works with; nothing is
+    written then."""
     agency_id = getattr(agency, "pk", agency)
     try:
         found = PartnerAgency.objects.filter(pk=int(agency_id)).first()
     except (TypeError, ValueError):
         found = None
+    if found is not None and actor is not None and found.active:
+        if not referable_agencies(actor).filter(pk=found.pk).exists():
+            found = None
     if found is None:
         raise ActionError(_("This agency is not on the list of partner agencies."), code="agency")
     if not found.active:
@@ -286,8 +304,8 @@ def refer_in(
     account of that very agency submits it, or the union's staff record it on its behalf.
     The case goes to the union keeping the agency and waits to be signed for (``accept``);
     the court's clock starts then."""
-    agency = active_agency(agency)
     partner = agency_id_of(ctx.actor)
+    agency = active_agency(agency, None if partner is not None else ctx.actor)
     if partner is not None:
         if partner != agency.pk:
             raise OutOfScope("a partner refers only for its own agency")

@@ -19,8 +19,8 @@ from ninja import Field, Schema
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 from gonghui.rights.mediation import actions
 from gonghui.rights.mediation.choices import CaseState, ReferralKind
+from gonghui.rights.mediation.intake import referable_agencies
 from gonghui.rights.mediation.models import MediationCase
-from gonghui.rights.models import PartnerAgency
 
 S = CaseState
 RUNNING = frozenset({S.ACCEPTED, S.MEDIATING})
@@ -107,7 +107,7 @@ class ReferOutForm(forms.Form):
     )
 
     def bind(self, *, request, obj):
-        agencies = PartnerAgency.objects.filter(active=True).order_by("kind", "name")[:500]
+        agencies = referable_agencies(request.user).order_by("kind", "name")[:500]
         self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
         self.fields["kind"].initial = ReferralKind.OTHER
 
@@ -128,7 +128,7 @@ def already_confirmed(case, user) -> list:
 
 
 def no_agencies(case, user) -> list:
-    if not PartnerAgency.objects.filter(active=True).exists():
+    if not referable_agencies(user).exists():
         return [_("No partner agency is on the list yet.")]
     return []
 

@@ -295,3 +295,22 @@ def test_a_session_cannot_be_recorded_before_it_was_held(tree, staff):
         run(
             case, staff.yubei, "record_session", held_on=date.today() + timedelta(days=2), place="x"
         )
+
+
+def test_a_township_refers_to_its_districts_court_but_not_to_another_districts(tree, staff):
+    court = PartnerAgencyFactory(org=tree.yubei, name="渝北区人民法院")
+    elsewhere = PartnerAgencyFactory(org=tree.jiangbei, name="江北区人民法院")
+    case = intake.open_case(
+        actor=staff.township,
+        org=tree.township,
+        applicants=[applicant()],
+        facts="工资争议",
+        employer_name="某公司",
+    )
+    case = run(case, staff.township, "accept")
+    with pytest.raises(ActionError):
+        run(case, staff.township, "refer_out", agency=elsewhere.pk, kind="other")
+    case = run(case, staff.township, "refer_out", agency=court.pk, kind="other", note="移送")
+    out = case.referrals.get()
+    assert out.direction == Direction.OUT and out.agency == court
+    assert case.state == S.ACCEPTED and case.steps.filter(name="refer_out").exists()
