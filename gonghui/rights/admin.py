@@ -27,7 +27,7 @@ from gonghui.platform.pii.masking import mask_name, mask_phone
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
 from gonghui.rights import actions, attachments, deadlines, todos
-from gonghui.rights.answers import answer_choices
+from gonghui.rights.answers import AnswerSelect, answer_choices
 from gonghui.rights.choices import TicketState
 from gonghui.rights.models import Ticket, TicketCategory, TicketDeadline
 from gonghui.rights.words import STEP_LABELS
@@ -95,6 +95,7 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=AnswerSelect,
         help_text=_(
             "For a consultation: the ticket is closed at once and the worker reads this answer."
         ),
@@ -129,7 +130,7 @@ class TicketIntakeForm(ActionForm, forms.ModelForm):
         self.fields["employer_name"].help_text = _(
             "Its exact name links the employer on file; otherwise the name is kept as typed."
         )
-        self.fields["answer"].choices = answer_choices()
+        self.fields["answer"].choices = answer_choices(self.fields["answer"].widget)
 
     def run_action(self):
         d = self.cleaned_data

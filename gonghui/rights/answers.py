@@ -9,6 +9,7 @@ was received (closed on time).
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -43,12 +44,41 @@ def search(term: str, qs=None):
     return qs
 
 
-def answer_choices() -> list:
-    """The answers grouped by category, for a select."""
+def answer_choices(widget=None) -> list:
+    """The answers grouped by category, for a select; an :class:`AnswerSelect` ``widget`` is
+    given each answer's words, which the search box above it filters on."""
     groups: dict[str, list] = {}
+    words = {}
     for a in consultation_answers():
         groups.setdefault(str(a.category), []).append((a.pk, a.question))
+        words[a.pk] = " ".join((a.question, a.keywords, str(a.category), a.answer[:200]))
+    if isinstance(widget, AnswerSelect):
+        widget.words = words
     return [("", "---------")] + list(groups.items())
+
+
+class AnswerSelect(forms.Select):
+    """The answer select, each option carrying the words the search box matches
+    (``data-words``; see ``rights/admin/answer_search.html``)."""
+
+    words: dict = {}
+
+    class Media:
+        js = ["rights/answer_search.js"]
+
+    def __init__(self, attrs=None, choices=()):
+        attrs = {
+            "data-answer-search": _("Search the knowledge base: words of the question"),
+            **(attrs or {}),
+        }
+        super().__init__(attrs, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        words = self.words.get(getattr(value, "value", value))
+        if words:
+            option["attrs"]["data-words"] = words
+        return option
 
 
 def answer_of(value) -> KnowledgeAnswer:

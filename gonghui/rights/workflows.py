@@ -25,6 +25,7 @@ from ninja import Field, Schema
 from gonghui.platform.access.scoping import grant_scopes
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 from gonghui.rights import actions
+from gonghui.rights.answers import AnswerSelect, answer_choices
 from gonghui.rights.choices import CONSULTATION, Complexity, Extension, Rating, TicketState
 from gonghui.rights.models import Ticket
 
@@ -115,7 +116,11 @@ class AnswerForm(forms.Form):
     """Answer on the call: an answer of the 问答库 (its text is the reply), or her own words."""
 
     answer = forms.TypedChoiceField(
-        label=_("Answer from the knowledge base"), required=False, coerce=int, empty_value=None
+        label=_("Answer from the knowledge base"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=AnswerSelect,
     )
     reply = forms.CharField(
         label=_("Answer given on the call"),
@@ -126,9 +131,7 @@ class AnswerForm(forms.Form):
     )
 
     def bind(self, *, request, obj):
-        from gonghui.rights.answers import answer_choices
-
-        self.fields["answer"].choices = answer_choices()
+        self.fields["answer"].choices = answer_choices(self.fields["answer"].widget)
 
     def clean(self):
         data = super().clean()

@@ -100,9 +100,13 @@ def test_the_declared_transition_takes_an_answer_or_words(tree, staff):
     assert Ticket.objects.get(pk=t2.pk).state == S.RECEIVED
 
 
-def test_the_answer_page_offers_the_table(client, staff):
-    KnowledgeAnswerFactory(question="试用期最长多久？")
+def test_the_answer_page_and_the_intake_offer_the_table_with_its_search(client, staff):
+    KnowledgeAnswerFactory(question="试用期最长多久？", keywords="试用期 期限")
+    KnowledgeAnswerFactory(question="不再使用的问题", active=False)
     t = call(staff, category="consult-contract")
     client.force_login(staff.operator)
-    page = client.get(f"/console/rights/ticket/{t.pk}/do/answer_close/").content.decode()
-    assert "试用期最长多久？" in page
+    for url in (f"/console/rights/ticket/{t.pk}/do/answer_close/", "/console/rights/ticket/add/"):
+        page = client.get(url).content.decode()
+        assert "试用期最长多久？" in page and "不再使用的问题" not in page
+        assert "rights/answer_search.js" in page and "data-answer-search=" in page
+        assert 'data-words="试用期最长多久？ 试用期 期限' in page

@@ -130,3 +130,31 @@ def test_what_outside_means(tree):
     assert not region.address_outside("重庆市江北区", "50")
     assert not region.address_outside("渝北区回兴街道", "50")
     assert not region.address_outside("", "50")
+
+
+def test_a_second_rating_is_refused_and_writes_nothing(client, tree, staff):
+    from gonghui.platform.inbox.models import Message
+    from gonghui.rights import actions
+    from gonghui.rights.models import TicketStep
+
+    person = make_person(tree.grassroots, account=True, phone="13700008888")
+    client.force_login(person.user)
+    client.post("/m/rights/new/", FORM)
+    t = Ticket.objects.get()
+    t = run(t, staff.operator, "classify", category="complaint-arrears", complexity="general")
+    t = run(t, staff.operator, "dispatch", to_org=tree.yubei.pk)
+    t = run(t, staff.yubei, "accept")
+    t = run(t, staff.yubei, "resolve", reply="已协调支付")
+    actions.rate(actor=person.user, ticket=t, rating="satisfied")
+    before = (TicketStep.objects.count(), OutboxSMS.objects.count(), Message.objects.count())
+    with pytest.raises(ActionError) as exc:
+        actions.rate(actor=person.user, ticket=t, rating="unsatisfied", comment="再评一次")
+    assert exc.value.code == "already_rated"
+    t.refresh_from_db()
+    assert t.rating == "satisfied" and t.rating_comment == ""
+    after = (TicketStep.objects.count(), OutboxSMS.objects.count(), Message.objects.count())
+    assert after == before
+    api = client.post(
+        f"/api/v1/rights/tickets/{t.pk}/rate", {"rating": "unsatisfied"}, "application/json"
+    )
+    assert api.status_code in (403, 404, 409)
