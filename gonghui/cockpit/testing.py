@@ -7,10 +7,12 @@ with real memberships are built through the actions, or with ``manage.py rebuild
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 from django.utils import timezone
 
-from gonghui.cockpit.models import OrgMonthStat, OrgTotal
+from gonghui.cockpit.models import OrgMonthStat, OrgTotal, TicketMonthStat
 from gonghui.orgs.testing import make_grassroots
 
 
@@ -43,5 +45,32 @@ class OrgTotalFactory(factory.django.DjangoModelFactory):
     unions_founded = 1
 
 
+def _category():
+    from gonghui.rights.testing import category
+
+    return category()
+
+
+class TicketMonthStatFactory(factory.django.DjangoModelFactory):
+    """This month's ticket row of a new grassroots union (figures that must agree with
+    tickets are made by the ticket actions, or ``manage.py rebuild_summaries``)."""
+
+    class Meta:
+        model = TicketMonthStat
+
+    org = factory.LazyFunction(make_grassroots)
+    month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    category = factory.LazyFunction(_category)
+    complexity = "general"
+    received = 4
+    reopened = 1
+    closed = 3
+    closed_on_time = 2
+    rated = 3
+    satisfied = 2
+    arrears_workers = 2
+    arrears_recovered = Decimal("8600.00")
+
+
 # Every cockpit model and its factory (gonghui/platform/tests/test_factories.py).
-FACTORIES = (OrgMonthStatFactory, OrgTotalFactory)
+FACTORIES = (OrgMonthStatFactory, OrgTotalFactory, TicketMonthStatFactory)

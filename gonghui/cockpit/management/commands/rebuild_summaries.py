@@ -1,5 +1,6 @@
-"""``manage.py rebuild_summaries [--check]``: recompute the cockpit's summary rows from the
-records, or (``--check``) list where they differ and exit non-zero. The write paths keep the
+"""``manage.py rebuild_summaries [--check]``: recompute the cockpit's summary rows (member and
+union counts, and the 12351 ticket figures of ``cockpit/tickets.py``) from the records, or
+(``--check``) list where they differ and exit non-zero. The write paths keep the
 rows current; run ``--check`` nightly with the other reconciliations and a rebuild after any
 bulk load that bypassed them."""
 
