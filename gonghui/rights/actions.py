@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.scoping import grant_scopes, restrict
+from gonghui.platform.feeds import ticket_figures
 from gonghui.platform.workflow.base import ActionError, OutOfScope, action
 from gonghui.platform.workflow.transitions import machine_for
 from gonghui.rights.choices import (
@@ -58,7 +59,9 @@ def _step(ctx, ticket, name, before, note="", org=None):
 
 def _move(ctx, ticket, name, *fields, note="", recheck=None, org=None):
     before = ticket.state
+    counted = ticket_figures.before(ticket)  # the cockpit's figures (platform/feeds.py)
     _machine().apply(ctx, ticket, name, extra_fields=fields)
+    ticket_figures.changed(counted, ticket)
     _step(ctx, ticket, name, before, note, org)
     ctx.wrote(ticket, details={"number": ticket.number}, recheck=recheck)
     ctx.org = ticket.org
@@ -193,6 +196,7 @@ def _new_ticket(
         actor=ticket.received_by,
         at=now,
     )
+    ticket_figures.changed(None, ticket)
     notify.received(ctx, ticket)  # her SMS with the number, and the portal message
     ctx.org = ticket.org
     return ticket
