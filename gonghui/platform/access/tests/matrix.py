@@ -78,6 +78,10 @@ def build_world() -> World:
     u["partner_agent"] = staff_with_role(
         t.city, "partner_agent", include_descendants=False, username="m_partner", kind="partner"
     )
+    # A lawyer of the law firm the union contracts (consultations, legal aid): made the same way.
+    u["lawfirm_partner"] = staff_with_role(
+        t.city, "partner_agent", include_descendants=False, username="m_lawyer", kind="partner"
+    )
     for officer in ("system_admin", "security_admin", "audit_admin"):
         u[officer] = staff_with_role(t.city, officer, username=f"m_{officer}")
 
@@ -123,6 +127,7 @@ def build_world() -> World:
         caller_phone="13500000042",
     )
     cases = _mediation_cases(t, u["partner_agent"])
+    firm_work = _law_firm_work(t, u["lawfirm_partner"])
     event = AuditEvent.objects.filter(org_path=t.grassroots.path).order_by("id").first()
     holiday = HolidayDate.objects.select_related("calendar_year").get(date=date(2026, 2, 14))
 
@@ -163,6 +168,7 @@ def build_world() -> World:
         # Two mediation cases of the grassroots union: one referred in by the partner's court,
         # one the partner never sees (no referral to or from its agency).
         **cases,
+        **firm_work,
         "holiday": holiday.pk,
         "holiday_year": holiday.calendar_year_id,
         "holiday_notice": holiday.calendar_year.notice,
@@ -197,6 +203,52 @@ def _mediation_cases(t: Tree, partner) -> dict:
         "mediation_case_facts": referred.facts,
         "other_case": other.pk,
         "other_case_facts": other.facts,
+    }
+
+
+def _law_firm_work(t: Tree, lawyer) -> dict:
+    """A consultation and a legal-aid application of the grassroots union assigned to the law
+    firm ``lawyer`` works for, and one of each assigned to nobody."""
+    from gonghui.rights.choices import PartnerKind
+    from gonghui.rights.consult.choices import ConsultState
+    from gonghui.rights.consult.testing import ConsultationFactory
+    from gonghui.rights.legalaid.choices import AidState
+    from gonghui.rights.legalaid.testing import AidApplicationFactory
+    from gonghui.rights.models import PartnerAgency, PartnerAgent
+
+    firm = PartnerAgency.objects.create(
+        org=t.yubei, name="重庆渝工律师事务所", kind=PartnerKind.LAW_FIRM
+    )
+    PartnerAgent.objects.create(user=lawyer, agency=firm)
+    consultation = ConsultationFactory(
+        org=t.grassroots,
+        agency=firm,
+        state=ConsultState.WAITING,
+        question="公司拖欠两个月工资，可以申请仲裁吗？",
+        worker_phone="13700000042",
+    )
+    other_consultation = ConsultationFactory(
+        org=t.grassroots, question="试用期被辞退有没有补偿？", worker_phone="13700000043"
+    )
+    aid = AidApplicationFactory(
+        org=t.grassroots,
+        lawyer_agency=firm,
+        state=AidState.ASSIGNED,
+        facts="装修公司拖欠木工工资两万元",
+        applicant_phone="13600000042",
+    )
+    other_aid = AidApplicationFactory(org=t.grassroots, facts="餐馆未签劳动合同双倍工资纠纷")
+    return {
+        "consultation": consultation.pk,
+        "consultation_question": consultation.question,
+        "consultation_phone": consultation.worker_phone,
+        "other_consultation": other_consultation.pk,
+        "other_consultation_question": other_consultation.question,
+        "aid": aid.pk,
+        "aid_facts": aid.facts,
+        "aid_phone": aid.applicant_phone,
+        "other_aid": other_aid.pk,
+        "other_aid_facts": other_aid.facts,
     }
 
 
