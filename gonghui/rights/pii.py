@@ -17,4 +17,9 @@ PI_FIELDS = {
 NOT_PI = {
     "rights.Ticket.employer_name": "the name of an employer or platform, not of a person",
     "rights.PartnerAgency.address": "the address of a court, agency or law firm, not a person's",
+    "rights.Ticket.employer_address": "the typed address of an employer, not of a person",
+    "rights.TicketAttachment.original_name": "the uploader's file name; contents are private files",
+    "rights.KnowledgeAnswer.question": "a common question of the hotline's answer table",
+    "rights.KnowledgeAnswer.answer": "the hotline's published answer, about no one",
+    "rights.KnowledgeAnswer.keywords": "search words of the answer table",
 }
