@@ -251,7 +251,11 @@ def referral_worlds(draw):
         )
     )
     staff = draw(st.lists(st.tuples(st.integers(0, n - 1), st.booleans()), max_size=3))
-    return parents, cases, agencies, referrals, staff
+    # Consultations and legal-aid applications: (union, the agency assigned or None).
+    assigned = st.tuples(below_city, st.one_of(st.none(), st.integers(0, len(agencies) - 1)))
+    consultations = draw(st.lists(assigned, max_size=5))
+    aid = draw(st.lists(assigned, max_size=5))
+    return parents, cases, agencies, referrals, staff, consultations, aid
 
 
 @pytest.mark.django_db
@@ -263,14 +267,19 @@ def referral_worlds(draw):
 )
 @given(world=referral_worlds())
 def test_partners_see_exactly_the_cases_referred_to_or_from_their_agency(world):
-    """restrict(partner) is the cases with a referral of its agency, whatever the tree; a
-    union's staff see their subtree's cases, never one more because a partner referred it."""
+    """restrict(partner) is the cases with a referral of its agency (and the consultations and
+    legal-aid applications assigned to it), whatever the tree; a union's staff see their
+    subtree's cases, never one more because a partner referred it."""
+    from gonghui.rights.consult.models import Consultation
+    from gonghui.rights.consult.testing import ConsultationFactory
+    from gonghui.rights.legalaid.models import AidApplication
+    from gonghui.rights.legalaid.testing import AidApplicationFactory
     from gonghui.rights.mediation.choices import ReferralKind
     from gonghui.rights.mediation.models import MediationCase, Referral
     from gonghui.rights.mediation.testing import MediationCaseFactory
     from gonghui.rights.models import PartnerAgency, PartnerAgent
 
-    parents, case_orgs, agency_orgs, referrals, staff = world
+    parents, case_orgs, agency_orgs, referrals, staff, consultations, aid = world
     with transaction.atomic():
         orgs, _accounts, *_ = _build(parents, [[]], [], [])
         cases = [MediationCaseFactory(org=orgs[ix]) for ix in case_orgs]
@@ -286,6 +295,16 @@ def test_partners_see_exactly_the_cases_referred_to_or_from_their_agency(world):
                 kind=ReferralKind.OTHER,
                 referred_on=date(2026, 11, 2),
             )
+        asked = [
+            ConsultationFactory(org=orgs[ix], agency=agencies[a] if a is not None else None)
+            for ix, a in consultations
+        ]
+        applied = [
+            AidApplicationFactory(
+                org=orgs[ix], lawyer_agency=agencies[a] if a is not None else None
+            )
+            for ix, a in aid
+        ]
         partners = []
         for k, agency in enumerate(agencies):
             user = User.objects.create(username=f"partner{k}", kind="partner", is_staff=True)
@@ -300,6 +319,11 @@ def test_partners_see_exactly_the_cases_referred_to_or_from_their_agency(world):
             got = list(restrict(MediationCase, user, "view").values_list("pk", flat=True))
             assert sorted(got) == sorted(want)  # and no case twice
             assert not restrict(MediationCase, user, "change").exists()
+            # The consultations and legal-aid applications assigned to its firm, no others.
+            mine = {c.pk for c, (_ix, a) in zip(asked, consultations, strict=True) if a == k}
+            assert set(restrict(Consultation, user).values_list("pk", flat=True)) == mine
+            mine = {x.pk for x, (_ix, a) in zip(applied, aid, strict=True) if a == k}
+            assert set(restrict(AidApplication, user).values_list("pk", flat=True)) == mine
 
         for s, (ix, desc) in enumerate(staff):
             user = User.objects.create(username=f"staff{s}", kind="staff", is_staff=True)
@@ -310,4 +334,8 @@ def test_partners_see_exactly_the_cases_referred_to_or_from_their_agency(world):
             want = {case.pk for case, c_ix in zip(cases, case_orgs, strict=True) if c_ix in see}
             user = User.objects.get(pk=user.pk)
             assert set(restrict(MediationCase, user, "view").values_list("pk", flat=True)) == want
+            want = {c.pk for c, (c_ix, _a) in zip(asked, consultations, strict=True) if c_ix in see}
+            assert set(restrict(Consultation, user).values_list("pk", flat=True)) == want
+            want = {x.pk for x, (x_ix, _a) in zip(applied, aid, strict=True) if x_ix in see}
+            assert set(restrict(AidApplication, user).values_list("pk", flat=True)) == want
         transaction.set_rollback(True)
