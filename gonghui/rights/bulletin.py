@@ -11,7 +11,8 @@ What each column counts, for the month ``[first day, first day of the next month
   closed by then whose 办结 clock was past due on the month's last day. A ticket resolved
   and later reopened has no resolution date any more and counts as unresolved.
 * 督办 escalated: tickets the nightly deadline run escalated for supervision in the month
-  (``calendar.DeadlineEvent`` of kind ``escalated``), once per ticket.
+  (``calendar.DeadlineEvent`` of kind ``escalated``), once per ticket, under the union
+  handling the ticket now (like every column but 退回).
 * 退回 returned: returns recorded in the month, under the union that returned the ticket.
 * 不满意 unsatisfied: unsatisfied ratings recorded in the month and not yet followed by a
   reopen, plus the reopens (重办) of the month (each answers an unsatisfied rating).
