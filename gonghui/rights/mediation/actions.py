@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
-from gonghui.platform.access.scoping import grant_scopes
+from gonghui.orgs.models import Org
+from gonghui.platform.access.models import RoleGrant
+from gonghui.platform.access.roles import ROLES
 from gonghui.platform.sms.outbox import enqueue_sms
 from gonghui.platform.workflow.base import ActionError, action
 from gonghui.platform.workflow.transitions import machine_for
@@ -111,14 +114,21 @@ def _start_clock(case, clock, start):
 
 
 def mediator_choices(case):
-    """Staff holding the mediation permission at the case's union or above."""
+    """Staff holding the mediation permission at the case's union, or above it for the whole
+    subtree (one query over the active grants)."""
     path = case.org.path
-    users = get_user_model().objects.filter(is_active=True, kind="staff")
-    return [
-        u
-        for u in users.order_by("pk")[:500]
-        if any(MEDIATE in s.permissions and path.startswith(s.path) for s in grant_scopes(u))
-    ]
+    step = Org.steplen
+    above = [path[:i] for i in range(step, len(path), step)]
+    roles = [name for name, role in ROLES.items() if MEDIATE in role.permissions]
+    grants = (
+        RoleGrant.objects.active()
+        .filter(role__in=roles)
+        .filter(Q(org_id=case.org_id) | Q(org__path__in=above, include_descendants=True))
+    )
+    users = get_user_model().objects.filter(
+        is_active=True, kind="staff", pk__in=grants.values("user_id")
+    )
+    return list(users.order_by("pk")[:500])
 
 
 @action("mediation.accept_case", permission=ACCEPT)

@@ -314,3 +314,20 @@ def test_a_township_refers_to_its_districts_court_but_not_to_another_districts(t
     out = case.referrals.get()
     assert out.direction == Direction.OUT and out.agency == court
     assert case.state == S.ACCEPTED and case.steps.filter(name="refer_out").exists()
+
+
+def test_the_mediator_is_chosen_among_the_unions_mediators(tree, staff):
+    case = intake.open_case(
+        actor=staff.yubei,
+        org=tree.township,
+        applicants=[applicant()],
+        facts="工资争议",
+        employer_name="某公司",
+    )
+    from gonghui.rights.mediation.actions import mediator_choices
+
+    assert set(mediator_choices(case)) == {staff.yubei, staff.township}
+    with pytest.raises(ActionError):
+        run(case, staff.yubei, "accept", mediator=staff.jiangbei.pk)
+    case = run(case, staff.yubei, "accept", mediator=staff.township.pk)
+    assert case.mediator == staff.township
