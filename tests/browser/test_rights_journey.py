@@ -112,3 +112,56 @@ def test_a_wage_arrears_ticket_from_a_phone_to_the_township_and_back(
     ticket.refresh_from_db()
     assert ticket.rating == "satisfied" and ticket.rated_by_worker
     screenshot(phone, "portal-rights-rated-360")
+
+
+def _console_login(page: Page, base: str, username: str, next_url: str) -> None:
+    from gonghui.demo.seed import DEMO_PASSWORD
+
+    page.goto(f"{base}/console/login/?next={next_url}")
+    form = page.locator("#login-form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(DEMO_PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{base}{next_url}")
+
+
+@pytest.mark.browser
+def test_the_court_partner_sees_its_referred_cases_and_nothing_else(
+    live_server, demo, new_context, screenshot
+):
+    from gonghui.rights.mediation.models import MediationCase
+    from gonghui.rights.models import PartnerAgent
+
+    base = live_server.url
+    court = PartnerAgent.objects.select_related("agency").get(user__username="court_partner")
+    referred = set(
+        MediationCase.objects.filter(referrals__agency=court.agency).values_list(
+            "number", flat=True
+        )
+    )
+    others = MediationCase.objects.exclude(number__in=referred)
+    assert referred and others.exists(), "the demo has court referrals and other cases"
+
+    page = new_context().new_page()
+    cases = "/console/mediation/mediationcase/?queue=all"
+    _console_login(page, base, "court_partner", cases)
+    shown = {cell.inner_text().strip() for cell in page.locator("#result_list tbody th a").all()}
+    assert shown == referred, "the court's list is exactly the cases its referrals name"
+    screenshot(page, "console-court-partner-cases")
+
+    # One of its cases opens, with the referral on it.
+    mine = MediationCase.objects.get(number=sorted(referred)[0])
+    page.goto(f"{base}/console/mediation/mediationcase/{mine.pk}/change/")
+    expect(page.locator("body")).to_contain_text(mine.number)
+    expect(page.locator("body")).to_contain_text(court.agency.name)
+
+    # Another case of the same union, a ticket and the members are not there for it.
+    for url in (
+        f"/console/mediation/mediationcase/{others.first().pk}/change/",
+        "/console/rights/ticket/",
+        "/console/members/membership/",
+        "/console/orgs/org/tree/",
+    ):
+        response = page.goto(f"{base}{url}")
+        assert response.status in (403, 404), url
+        expect(page.locator("body")).not_to_contain_text(others.first().number)
