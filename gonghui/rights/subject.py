@@ -1,7 +1,7 @@
 """What the rights app holds about a worker, for 我的数据 (platform/consent/subject.py): her
-12351 tickets with what she said, the reply, her rating and the timeline (the date, the step
-and the union; never a staff member's name). Read through ``own(user)``; registered in
-``RightsConfig.ready``."""
+12351 tickets with what she said, the reply, her rating, the documents sent (their names) and
+the timeline (the date, the step and the union; never a staff member's name). Read through
+``own(user)``; registered in ``RightsConfig.ready``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ TICKET_FIELDS = (
     "caller_name",
     "caller_phone",
     "employer_name",
+    "employer_address",
     "facts",
     "request",
     "org",
@@ -36,10 +37,17 @@ def _ticket(ticket: Ticket) -> Record:
         Record(str(STEP_LABELS.get(s.name, s.name)), fields_of(s, ("at", "org_name")))
         for s in ticket.steps.order_by("at", "pk")
     ]
+    documents = [
+        Record(a.original_name, fields_of(a, ("content_type", "size", "uploaded_at")))
+        for a in ticket.attachments.order_by("pk")
+    ]
     return Record(
         ticket.number,
         fields_of(ticket, TICKET_FIELDS),
-        [Section("timeline", _("Timeline"), steps)],
+        [
+            Section("timeline", _("Timeline"), steps),
+            Section("documents", _("Documents"), documents),
+        ],
     )
 
 

@@ -144,3 +144,9 @@ def test_the_handling_union_adds_one_but_a_union_elsewhere_cannot(client, tree, 
     client.force_login(staff.jiangbei)
     assert client.post(url, {"upload": pdf()}).status_code == 404
     assert t.attachments.count() == 1
+
+
+def test_her_documents_are_named_on_my_data(client, worker):
+    client.post("/m/rights/new/", {**FORM, "files": [pdf("八月工资条.pdf")]})
+    page = client.get("/m/my-data/").content.decode()
+    assert "八月工资条.pdf" in page
