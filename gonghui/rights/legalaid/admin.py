@@ -53,6 +53,7 @@ class QueueFilter(DropdownFilter):
             (todos.Q_DECIDE, _("To decide")),
             (todos.Q_ASSIGN, _("Waiting for a lawyer")),
             (todos.Q_LAWYER, _("To be taken up by the lawyer")),
+            (todos.Q_HANDLING, _("Being handled by the lawyer")),
             (todos.Q_OVERDUE, _("Past a deadline")),
         ]
 
@@ -69,6 +70,8 @@ class QueueFilter(DropdownFilter):
             return todos.waiting_for_lawyer(user, queryset)
         if value == todos.Q_LAWYER:
             return todos.waiting_for_take_up(user, queryset)
+        if value == todos.Q_HANDLING:
+            return todos.being_handled(user, queryset)
         if value == todos.Q_OVERDUE:
             return deadlines.overdue(queryset)
         return queryset.exclude(state__in=(S.CLOSED, S.REFUSED))

@@ -25,6 +25,7 @@ ASSIGN = "legalaid.assign_aidapplication"
 HANDLE = "legalaid.handle_aidapplication"
 # The queue's filter values (admin.py QueueFilter).
 Q_DECIDE, Q_ASSIGN, Q_OVERDUE, Q_LAWYER = "decide", "assign", "overdue", "lawyer"
+Q_HANDLING = "handling"
 
 
 def waiting_for_decision(user, qs=None):
@@ -90,16 +91,32 @@ def union_todos(user, today: date) -> list[Todo]:
     ]
 
 
+def being_handled(user, qs=None):
+    """Cases the lawyer (of the user's firm) is handling: progress and the outcome to record."""
+    return restrict(qs if qs is not None else AidApplication, user, HANDLE).filter(state=S.HANDLING)
+
+
 def lawyer_todos(user, today: date) -> list[Todo]:
+    """The firm's lawyer works from these lines (a partner account has no menu entry for legal
+    aid: its role holds no legal-aid permission, partner_scope.py)."""
     if agency_id_of(user) is None:
         return []
-    return _todo(
-        waiting_for_take_up(user),
-        "assigned_at",
-        _("Legal-aid cases assigned to your firm, to be taken up"),
-        Q_LAWYER,
-        today,
-    )
+    return [
+        *_todo(
+            waiting_for_take_up(user),
+            "assigned_at",
+            _("Legal-aid cases assigned to your firm, to be taken up"),
+            Q_LAWYER,
+            today,
+        ),
+        *_todo(
+            being_handled(user),
+            "taken_up_at",
+            _("Legal-aid cases your firm is handling"),
+            Q_HANDLING,
+            today,
+        ),
+    ]
 
 
 SOURCES = (

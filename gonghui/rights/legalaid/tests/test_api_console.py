@@ -134,3 +134,9 @@ def test_the_start_page_counts_the_work_waiting(client, staff, worker):
     client.force_login(staff.lawyer)
     page = client.get("/console/").content.decode()
     assert "?queue=lawyer" in page and "?queue=decide" not in page
+    app = AidApplication.objects.get(state=S.ASSIGNED)
+    actions.take_up(actor=staff.lawyer, application=app)
+    page = client.get("/console/").content.decode()
+    assert "?queue=handling" in page and "?queue=lawyer" not in page
+    listed = client.get(f"{CONSOLE}?queue=handling").content.decode()
+    assert app.number in listed
