@@ -13,8 +13,9 @@ applications assigned to the firm.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
-from django.http import FileResponse
+from django.contrib import admin, messages
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +30,14 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.calendar.deadlines import DeadlineStatus
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.pii.masking import mask_id_detail, mask_name, mask_phone
+from gonghui.platform.workflow.base import ActionError
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
 from gonghui.rights.legalaid import actions, deadlines, todos
 from gonghui.rights.legalaid.choices import AidState, CaseType
 from gonghui.rights.legalaid.models import AidApplication, AidDocument
 from gonghui.rights.legalaid.words import STEP_LABELS
+from gonghui.rights.models import Ticket
 from gonghui.rights.partners import agency_id_of
 
 S = AidState
@@ -126,6 +129,10 @@ class TakeApplicationForm(ActionForm, forms.ModelForm):
             facts=d["facts"],
             claims=d["claims"],
         )
+
+
+class FromTicketForm(forms.Form):
+    case_type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
 
 
 DETAIL_FIELDS = [
@@ -246,6 +253,11 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
                 self.admin_site.admin_view(self.document_view),
                 name="legalaid_aiddocument_download",
             ),
+            path(
+                "from-ticket/<int:ticket_id>/",
+                self.admin_site.admin_view(self.from_ticket_view),
+                name="legalaid_aidapplication_from_ticket",
+            ),
             *super().get_urls(),
         ]
 
@@ -274,6 +286,34 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    def from_ticket_view(self, request, ticket_id):
+        """将 12351 工单转为法律援助申请: the ticket read through the user's scope (404 outside
+        it), a case type chosen, the one action run; the ticket page links here."""
+        ticket = get_scoped_or_404(Ticket, request.user, "view", pk=ticket_id)
+        form = FromTicketForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                app = actions.apply_from_ticket(
+                    actor=request.user, ticket=ticket, case_type=form.cleaned_data["case_type"]
+                )
+            except ActionError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The legal-aid application was opened."))
+                return HttpResponseRedirect(
+                    reverse("console:legalaid_aidapplication_change", args=[app.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Turn the ticket into a legal-aid application"),
+            "opts": self.model._meta,
+            "form": form,
+            "ticket": ticket,
+        }
+        request.current_app = self.admin_site.name
+        return render(request, "legalaid/admin/from_ticket.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)

@@ -22,6 +22,7 @@ from gonghui.rights.legalaid import actions, deadlines
 from gonghui.rights.legalaid.choices import AidChannel, AidState, CaseType, Hardship, Outcome
 from gonghui.rights.legalaid.models import AidApplication
 from gonghui.rights.legalaid.workflows import aid_states
+from gonghui.rights.models import Ticket
 
 router = Router(tags=["Legal aid"])
 
@@ -174,6 +175,21 @@ def create_application(request, payload: ApplicationIn):
         claims=payload.claims,
         channel=AidChannel.API,
     )
+    return Status(201, _detail(_load(request, app.pk), request.user))
+
+
+class FromTicketIn(Schema):
+    case_type: CaseType = CaseType.OTHER
+
+
+@router.post(
+    "/from-ticket/{int:ticket_id}",
+    response={201: ApplicationDetail},
+    summary="Turn a 12351 legal-aid ticket into an application",
+)
+def create_from_ticket(request, ticket_id: int, payload: FromTicketIn):
+    ticket = get_scoped_or_404(Ticket, request.user, "view", pk=ticket_id)
+    app = actions.apply_from_ticket(actor=request.user, ticket=ticket, case_type=payload.case_type)
     return Status(201, _detail(_load(request, app.pk), request.user))
 
 

@@ -44,3 +44,27 @@ def test_only_a_legal_aid_ticket_in_ones_scope(tree, staff):
     with pytest.raises(OutOfScope):
         actions.apply_from_ticket(actor=staff.yubei, ticket=elsewhere)
     assert not AidApplication.objects.exists()
+
+
+def test_the_console_page_and_the_api_turn_a_ticket_into_an_application(client, tree, staff):
+    from gonghui.accounts.testing import verified_client
+
+    ticket = TicketFactory(org=tree.yubei, category=category("legal-aid-dispute"))
+    client = verified_client(staff.yubei, client)
+    url = f"/console/legalaid/aidapplication/from-ticket/{ticket.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and ticket.number in page.content.decode()
+    response = client.post(url, {"case_type": "wages"})
+    app = AidApplication.objects.get(ticket=ticket)
+    assert response["Location"] == f"/console/legalaid/aidapplication/{app.pk}/change/"
+    again = client.post(url, {"case_type": "wages"})
+    assert again.status_code == 200 and AidApplication.objects.count() == 1
+    other = TicketFactory(org=tree.yubei, category=category("legal-aid-advice"))
+    api = client.post(
+        f"/api/v1/legal-aid/applications/from-ticket/{other.pk}",
+        '{"case_type": "dismissal"}',
+        content_type="application/json",
+    )
+    assert api.status_code == 201 and api.json()["ticket_id"] == other.pk
+    verified_client(staff.jiangbei, client)
+    assert client.get(url).status_code == 404
