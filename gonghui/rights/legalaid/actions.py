@@ -547,6 +547,20 @@ def _lawyer_load(ctx, application):
     return app
 
 
+@action("legalaid.reveal_contact")
+def reveal_contact(ctx, *, application, purpose):
+    """The assigned firm's lawyer (or the handling union's staff) reads the applicant's full
+    name and phone to contact her, for a stated purpose; the audit event records who, when
+    and why. Screens otherwise show them masked."""
+    purpose = _text(purpose, "purpose", 200)
+    app = restrict(AidApplication, ctx.actor, HANDLE).filter(pk=application.pk).first()
+    if app is None or app.state not in (S.ASSIGNED, S.HANDLING):
+        raise OutOfScope("not a case the actor acts in")
+    ctx.primary, ctx.org = app, app.org
+    ctx.details.update({"number": app.number, "fields": "name,phone", "purpose": purpose})
+    return {"name": app.applicant_name, "phone": app.applicant_phone}
+
+
 @action("legalaid.take_up")
 def take_up(ctx, *, application):
     app = _lawyer_load(ctx, application)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -30,7 +30,7 @@ from gonghui.platform.audit.services import record_event
 from gonghui.platform.calendar.deadlines import DeadlineStatus
 from gonghui.platform.pii.files import open_for_download
 from gonghui.platform.pii.masking import mask_id_detail, mask_name, mask_phone
-from gonghui.platform.workflow.base import ActionError
+from gonghui.platform.workflow.base import ActionError, OutOfScope
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
 from gonghui.rights.legalaid import actions, deadlines, todos
@@ -254,6 +254,11 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
                 name="legalaid_aiddocument_download",
             ),
             path(
+                "<int:object_id>/contact/",
+                self.admin_site.admin_view(self.contact_view),
+                name="legalaid_aidapplication_contact",
+            ),
+            path(
                 "from-ticket/<int:ticket_id>/",
                 self.admin_site.admin_view(self.from_ticket_view),
                 name="legalaid_aidapplication_from_ticket",
@@ -285,6 +290,38 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
         )
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def contact_view(self, request, object_id):
+        """The applicant's full name and phone for the lawyer acting for her: posted with a
+        purpose, audited (actions.reveal_contact); 404 for anyone else."""
+        app = get_scoped_or_404(AidApplication, request.user, "view", pk=object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("console:legalaid_aidapplication_change", args=[app.pk])
+            )
+        try:
+            contact = actions.reveal_contact(
+                actor=request.user, application=app, purpose=request.POST.get("purpose", "")
+            )
+        except OutOfScope:
+            raise Http404 from None
+        except ActionError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(
+                reverse("console:legalaid_aidapplication_change", args=[app.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("The applicant's contact"),
+            "opts": self.model._meta,
+            "application": app,
+            "contact": contact,
+        }
+        request.current_app = self.admin_site.name
+        response = render(request, "legalaid/admin/contact.html", context)
+        response["Cache-Control"] = "no-store"
         return response
 
     def from_ticket_view(self, request, ticket_id):
@@ -323,6 +360,9 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
             (d, reverse("console:legalaid_aiddocument_download", args=[d.public_id]))
             for d in restrict(AidDocument, request.user).filter(application=obj)
         ]
+        can_contact = obj.state in (S.ASSIGNED, S.HANDLING) and (
+            restrict(AidApplication, request.user, actions.HANDLE).filter(pk=obj.pk).exists()
+        )
         hardship_file = None
         if obj.state == S.REVIEWING and not _is_lawyer(request):
             hardship_file = actions.hardship_file_of(obj, request.user)
@@ -333,5 +373,8 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
             "timeline": [(s, STEP_LABELS.get(s.name, s.name)) for s in steps],
             "documents": documents,
             "hardship_file": hardship_file,
+            "contact_url": reverse("console:legalaid_aidapplication_contact", args=[obj.pk])
+            if can_contact
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -140,3 +140,22 @@ def test_the_start_page_counts_the_work_waiting(client, staff, worker):
     assert "?queue=handling" in page and "?queue=lawyer" not in page
     listed = client.get(f"{CONSOLE}?queue=handling").content.decode()
     assert app.number in listed
+
+
+def test_the_assigned_lawyer_reads_the_applicant_s_contact_with_a_purpose(client, staff, worker):
+    from gonghui.accounts.testing import verified_client
+
+    app = assigned(worker, staff)
+    client = verified_client(staff.lawyer, client)
+    page = client.get(f"{CONSOLE}{app.pk}/change/").content.decode()
+    assert "13700003333" not in page and f"{CONSOLE}{app.pk}/contact/" in page
+    shown = client.post(f"{CONSOLE}{app.pk}/contact/", {"purpose": "约见当事人"})
+    assert shown.status_code == 200 and "13700003333" in shown.content.decode()
+    event = AuditEvent.objects.get(action="legalaid.reveal_contact")
+    assert event.actor == staff.lawyer and event.details["purpose"] == "约见当事人"
+    verified_client(staff.other_lawyer, client)
+    assert client.post(f"{CONSOLE}{app.pk}/contact/", {"purpose": "x x"}).status_code == 404
+    from gonghui.platform.workflow.base import OutOfScope
+
+    with pytest.raises(OutOfScope):
+        actions.reveal_contact(actor=staff.other_lawyer, application=app, purpose="查看")
