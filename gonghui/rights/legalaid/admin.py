@@ -34,7 +34,7 @@ from gonghui.platform.workflow.base import ActionError, OutOfScope
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
 from gonghui.rights.legalaid import actions, deadlines, todos
-from gonghui.rights.legalaid.choices import AidState, CaseType
+from gonghui.rights.legalaid.choices import AidState, CaseType, DocumentKind
 from gonghui.rights.legalaid.models import AidApplication, AidDocument
 from gonghui.rights.legalaid.words import STEP_LABELS
 from gonghui.rights.models import Ticket
@@ -129,6 +129,11 @@ class TakeApplicationForm(ActionForm, forms.ModelForm):
             facts=d["facts"],
             claims=d["claims"],
         )
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    upload = forms.FileField(label=_("File"))
 
 
 class FromTicketForm(forms.Form):
@@ -254,6 +259,11 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
                 name="legalaid_aiddocument_download",
             ),
             path(
+                "<int:object_id>/upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="legalaid_aidapplication_upload",
+            ),
+            path(
                 "<int:object_id>/contact/",
                 self.admin_site.admin_view(self.contact_view),
                 name="legalaid_aidapplication_contact",
@@ -291,6 +301,33 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    def upload_view(self, request, object_id):
+        """Staff add a document (the application form signed at the counter, the union's
+        hardship certificate, evidence): sniffed PDF/JPEG/PNG up to 10 MB, or refused."""
+        app = get_scoped_or_404(AidApplication, request.user, "view", pk=object_id)
+        back = reverse("console:legalaid_aidapplication_change", args=[app.pk])
+        form = DocumentUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.add_document(
+                    actor=request.user,
+                    application=app,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["upload"],
+                )
+            except OutOfScope:
+                raise Http404 from None
+            except ActionError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The document was added."))
+        elif request.method == "POST":
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+        return HttpResponseRedirect(back)
 
     def contact_view(self, request, object_id):
         """The applicant's full name and phone for the lawyer acting for her: posted with a
@@ -373,6 +410,11 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
             "timeline": [(s, STEP_LABELS.get(s.name, s.name)) for s in steps],
             "documents": documents,
             "hardship_file": hardship_file,
+            "upload_url": reverse("console:legalaid_aidapplication_upload", args=[obj.pk])
+            if request.user.has_perm("legalaid.change_aidapplication")
+            and obj.state not in (S.CLOSED, S.REFUSED)
+            else "",
+            "upload_form": DocumentUploadForm(),
             "contact_url": reverse("console:legalaid_aidapplication_contact", args=[obj.pk])
             if can_contact
             else "",

@@ -159,3 +159,19 @@ def test_the_assigned_lawyer_reads_the_applicant_s_contact_with_a_purpose(client
 
     with pytest.raises(OutOfScope):
         actions.reveal_contact(actor=staff.other_lawyer, application=app, purpose="查看")
+
+
+def test_staff_add_a_document_in_the_console_and_a_bad_one_is_refused(client, staff, worker):
+    from gonghui.accounts.testing import verified_client
+
+    app = applied(worker)
+    client = verified_client(staff.yubei, client)
+    url = f"{CONSOLE}{app.pk}/upload/"
+    assert url in client.get(f"{CONSOLE}{app.pk}/change/").content.decode()
+    bad = client.post(url, {"kind": "hardship", "upload": SimpleUploadedFile("a.pdf", b"text")})
+    assert bad.status_code == 302 and not app.documents.exists()
+    good = client.post(url, {"kind": "hardship", "upload": SimpleUploadedFile("证明.pdf", PDF)})
+    assert good.status_code == 302
+    assert list(app.documents.values_list("kind", flat=True)) == ["hardship"]
+    verified_client(staff.jiangbei, client)
+    assert client.post(url, {"kind": "evidence"}).status_code == 404
