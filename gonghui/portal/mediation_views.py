@@ -21,7 +21,7 @@ from gonghui.orgs.models import Employer
 from gonghui.platform.workflow.base import ActionError
 from gonghui.portal.views import member_required, person_of
 from gonghui.rights.mediation import intake
-from gonghui.rights.mediation.choices import CaseState
+from gonghui.rights.mediation.choices import CaseState, Direction
 from gonghui.rights.mediation.models import MediationCase
 from gonghui.rights.mediation.words import STEP_LABELS
 
@@ -35,6 +35,10 @@ NEXT_STEP = {
     S.FAILED: gettext_lazy("No agreement was reached. You may apply for labour arbitration."),
     S.WITHDRAWN: gettext_lazy("This case was withdrawn."),
 }
+COURT_FAILED = gettext_lazy(
+    "No agreement was reached. The case goes back to the court that referred it, which "
+    "continues to handle it."
+)
 # Steps she is told about (the referral paperwork between the union and a court is left out).
 SHOWN_STEPS = (
     "apply",
@@ -129,6 +133,14 @@ def mediation_apply(request):
     return render(request, "portal/mediation/apply.html", {"form": form})
 
 
+def _next_step(case) -> str:
+    """What comes next; a court's referral that failed goes back to the court."""
+    referred = any(r.direction == Direction.IN for r in case.referrals.all())
+    if case.state == S.FAILED and referred:
+        return COURT_FAILED
+    return NEXT_STEP.get(case.state, "")
+
+
 @member_required
 def mediation_detail(request, pk):
     case = _own(request, pk)
@@ -142,6 +154,6 @@ def mediation_detail(request, pk):
         "claims": list(case.claims.all()),
         "sessions": list(case.sessions.all()),
         "steps": steps,
-        "next_step": NEXT_STEP.get(case.state, ""),
+        "next_step": _next_step(case),
     }
     return render(request, "portal/mediation/detail.html", context)

@@ -91,3 +91,20 @@ def test_her_cases_are_on_my_data(client, worker):
     case = MediationCase.objects.get()
     page = client.get("/m/my-data/").content.decode()
     assert case.number in page and "2026年8月至10月的工资共九千八百元没有发" in page
+
+
+def test_a_failed_court_referral_tells_her_it_goes_back_to_the_court(client, worker, tree, staff):
+    from gonghui.rights.mediation.testing import PartnerAgencyFactory, ReferralFactory
+
+    client.post("/m/mediation/apply/", FORM)
+    case = MediationCase.objects.get()
+    ReferralFactory(case=case, agency=PartnerAgencyFactory(org=tree.yubei))
+    actions.accept(actor=staff.yubei, case=case)
+    actions.fail(
+        actor=staff.yubei,
+        case=case,
+        dispute_points="工资标准",
+        infringement_known_on=timezone.localdate() - timedelta(days=30),
+    )
+    page = client.get(f"/m/mediation/{case.pk}/").content.decode()
+    assert "goes back to the court" in page
