@@ -23,6 +23,7 @@ from gonghui.orgs.models import Org
 from gonghui.platform.pii.fields import index_for
 from gonghui.rights.choices import PartnerKind
 from gonghui.rights.legalaid import actions
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState
 from gonghui.rights.legalaid.models import AidApplication, AidStep
 from gonghui.rights.models import PartnerAgency, Ticket
@@ -107,22 +108,22 @@ def _advance(app, target, officer, firm, lawyer, outcome=""):
     if target == S.GRANTED:
         return app
     if lawyer is not None:
-        app = actions.assign_lawyer(actor=officer, application=app, lawyer_account=lawyer.pk)
+        app = lawyer_steps.assign_lawyer(actor=officer, application=app, lawyer_account=lawyer.pk)
     else:
-        app = actions.assign_lawyer(
+        app = lawyer_steps.assign_lawyer(
             actor=officer, application=app, agency=firm.pk, lawyer_name="渝工所律师"
         )
     if target == S.ASSIGNED:
         return app
     handler = lawyer or officer
-    app = actions.take_up(actor=handler, application=app)
-    app = actions.record_progress(
+    app = lawyer_steps.take_up(actor=handler, application=app)
+    app = lawyer_steps.record_progress(
         actor=handler, application=app, note="已向劳动人事争议仲裁委员会提交仲裁申请"
     )
     if target == S.HANDLING:
         return app
     amount = {"won": "23800.00", "settled": "12000.00"}.get(outcome)
-    return actions.close_case(
+    return lawyer_steps.close_case(
         actor=handler,
         application=app,
         outcome=outcome,

@@ -34,6 +34,7 @@ from gonghui.platform.workflow.base import ActionError, OutOfScope
 from gonghui.platform.workflow.faces import TransitionAdmin
 from gonghui.platform.workflow.steps import step_marks
 from gonghui.rights.legalaid import actions, deadlines, todos
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState, CaseType, DocumentKind
 from gonghui.rights.legalaid.models import AidApplication, AidDocument
 from gonghui.rights.legalaid.words import STEP_LABELS
@@ -331,14 +332,14 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
 
     def contact_view(self, request, object_id):
         """The applicant's full name and phone for the lawyer acting for her: posted with a
-        purpose, audited (actions.reveal_contact); 404 for anyone else."""
+        purpose, audited (lawyer_steps.reveal_contact); 404 for anyone else."""
         app = get_scoped_or_404(AidApplication, request.user, "view", pk=object_id)
         if request.method != "POST":
             return HttpResponseRedirect(
                 reverse("console:legalaid_aidapplication_change", args=[app.pk])
             )
         try:
-            contact = actions.reveal_contact(
+            contact = lawyer_steps.reveal_contact(
                 actor=request.user, application=app, purpose=request.POST.get("purpose", "")
             )
         except OutOfScope:

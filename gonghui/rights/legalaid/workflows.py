@@ -23,6 +23,7 @@ from ninja import Field, Schema
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.workflow.transitions import StateMachine, Transition, register
 from gonghui.rights.legalaid import actions
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState, Hardship, Outcome
 from gonghui.rights.legalaid.models import AidApplication
 from gonghui.rights.partners import agency_id_of
@@ -108,10 +109,10 @@ class AssignForm(forms.Form):
         blank = [("", "---------")]
         self.fields["lawyer_account"].choices = blank + [
             (a.user_id, f"{a.agency.name} · {a.user.display_name or a.user.username}")
-            for a in actions.firm_lawyers(request.user)[:200]
+            for a in lawyer_steps.firm_lawyers(request.user)[:200]
         ]
         self.fields["agency"].choices = blank + [
-            (f.pk, f.name) for f in actions.law_firms(request.user).order_by("name")[:200]
+            (f.pk, f.name) for f in lawyer_steps.law_firms(request.user).order_by("name")[:200]
         ]
 
 
@@ -227,7 +228,7 @@ aid_states = StateMachine(
             permission="legalaid.assign_aidapplication",
             input=AssignIn,
             form=AssignForm,
-            execute=_call(actions.assign_lawyer),
+            execute=_call(lawyer_steps.assign_lawyer),
             done=_("The lawyer is assigned; the worker is told the firm."),
         ),
         Transition(
@@ -236,7 +237,7 @@ aid_states = StateMachine(
             S.HANDLING,
             label=_("Take up the case"),
             owner=lawyer_or_handler,
-            execute=_call(actions.take_up),
+            execute=_call(lawyer_steps.take_up),
             done=_("The case is being handled."),
         ),
         Transition(
@@ -246,7 +247,7 @@ aid_states = StateMachine(
             label=_("Record progress"),
             owner=lawyer_or_handler,
             input=ProgressIn,
-            execute=_call(actions.record_progress),
+            execute=_call(lawyer_steps.record_progress),
             style="secondary",
             done=_("The progress was recorded."),
         ),
@@ -257,7 +258,7 @@ aid_states = StateMachine(
             label=_("Close the case with its outcome"),
             owner=lawyer_or_handler,
             input=CloseIn,
-            execute=_call(actions.close_case),
+            execute=_call(lawyer_steps.close_case),
             done=_("The case is closed; the worker is told the outcome."),
         ),
     ],

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.rights.legalaid import actions
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState
 from gonghui.rights.legalaid.models import AidApplication
 from gonghui.rights.legalaid.testing import PDF
@@ -135,7 +136,7 @@ def test_the_start_page_counts_the_work_waiting(client, staff, worker):
     page = client.get("/console/").content.decode()
     assert "?queue=lawyer" in page and "?queue=decide" not in page
     app = AidApplication.objects.get(state=S.ASSIGNED)
-    actions.take_up(actor=staff.lawyer, application=app)
+    lawyer_steps.take_up(actor=staff.lawyer, application=app)
     page = client.get("/console/").content.decode()
     assert "?queue=handling" in page and "?queue=lawyer" not in page
     listed = client.get(f"{CONSOLE}?queue=handling").content.decode()
@@ -158,7 +159,7 @@ def test_the_assigned_lawyer_reads_the_applicant_s_contact_with_a_purpose(client
     from gonghui.platform.workflow.base import OutOfScope
 
     with pytest.raises(OutOfScope):
-        actions.reveal_contact(actor=staff.other_lawyer, application=app, purpose="查看")
+        lawyer_steps.reveal_contact(actor=staff.other_lawyer, application=app, purpose="查看")
 
 
 def test_staff_add_a_document_in_the_console_and_a_bad_one_is_refused(client, staff, worker):

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gonghui.platform.audit.models import AuditEvent
 from gonghui.platform.workflow.base import ActionError
 from gonghui.rights.legalaid import actions
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState
 from gonghui.rights.legalaid.models import AidApplication, AidDocument
 from gonghui.rights.legalaid.testing import PDF
@@ -68,7 +69,7 @@ def test_a_decision_outside_ones_scope_is_404(client, staff, worker):
 def test_a_lawyer_of_an_agency_that_is_not_a_law_firm_is_refused(client, staff, worker):
     app = granted(worker, staff)
     with pytest.raises(ActionError) as refused:
-        actions.assign_lawyer(actor=staff.yubei, application=app, agency=staff.court.pk)
+        lawyer_steps.assign_lawyer(actor=staff.yubei, application=app, agency=staff.court.pk)
     assert refused.value.code == "not_law_firm" and staff.court.name in str(refused.value)
     client.force_login(staff.yubei)
     answer = post(client, f"{API}{app.pk}/assign_lawyer", {"agency": staff.court.pk})
@@ -83,7 +84,7 @@ def test_a_lawyer_of_an_agency_that_is_not_a_law_firm_is_refused(client, staff, 
 def test_an_amount_below_zero_is_refused(client, staff, worker):
     app = run(assigned(worker, staff), staff.lawyer, "take_up")
     with pytest.raises(ActionError) as refused:
-        actions.close_case(
+        lawyer_steps.close_case(
             actor=staff.lawyer, application=app, outcome="won", amount_recovered=Decimal("-1")
         )
     assert refused.value.code == "negative"

@@ -15,6 +15,7 @@ from gonghui.platform.sms.backends import LocmemBackend
 from gonghui.platform.workflow.base import ActionError, OutOfScope
 from gonghui.platform.workflow.transitions import TransitionRefused
 from gonghui.rights.legalaid import actions
+from gonghui.rights.legalaid import lawyer as lawyer_steps
 from gonghui.rights.legalaid.choices import AidState
 from gonghui.rights.legalaid.models import AidApplication
 from gonghui.rights.legalaid.tests.helpers import applied, assigned, granted, names, run
@@ -116,7 +117,7 @@ def test_another_union_and_another_firm_see_nothing(tree, staff, worker):
         assert not AidApplication.objects.restrict(outsider).filter(pk=app.pk).exists()
         assert names(app, outsider) == {}
         with pytest.raises(OutOfScope):
-            actions.take_up(actor=outsider, application=app)
+            lawyer_steps.take_up(actor=outsider, application=app)
     with pytest.raises(PermissionDenied):
         actions.grant(actor=staff.lawyer, application=app)
     # The township union below 渝北 does not see what 渝北 handles.
