@@ -158,3 +158,25 @@ def test_a_second_rating_is_refused_and_writes_nothing(client, tree, staff):
         f"/api/v1/rights/tickets/{t.pk}/rate", {"rating": "unsatisfied"}, "application/json"
     )
     assert api.status_code in (403, 404, 409)
+
+
+def test_the_api_refuses_an_outside_address_and_answers_from_the_table(client, staff):
+    import json
+
+    from gonghui.rights.testing import KnowledgeAnswerFactory
+    from gonghui.rights.tests.test_api_console import API, INTAKE
+
+    client.force_login(staff.operator)
+    outside = client.post(
+        API, json.dumps({**INTAKE, "employer_address": "北京市海淀区某路"}), "application/json"
+    )
+    assert outside.status_code == 400 and not Ticket.objects.exists()
+    created = client.post(
+        API, json.dumps({**INTAKE, "category": "consult-contract"}), "application/json"
+    ).json()
+    answer = KnowledgeAnswerFactory()
+    closed = client.post(
+        f"{API}{created['id']}/answer_close", json.dumps({"answer": answer.pk}), "application/json"
+    )
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["state"] == "closed" and closed.json()["reply"] == answer.answer
