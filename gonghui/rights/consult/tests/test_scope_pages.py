@@ -142,3 +142,14 @@ def test_her_consultations_are_on_my_data(client, world):
     client.force_login(world.worker.user)
     page = client.get("/m/my-data/").content.decode()
     assert "公司不给我交社保" in page and "可以向社保部门投诉" in page
+
+
+def test_the_lawyers_start_page_lists_what_waits_for_her(client, world):
+    ask(world.worker)
+    client.force_login(world.lawyer)
+    page = client.get("/console/", follow=True)
+    assert page.status_code == 200
+    assert "/console/consult/consultation/?queue=mine" in page.content.decode()
+    client.force_login(world.other_lawyer)
+    page = client.get("/console/", follow=True)
+    assert "/console/consult/consultation/?queue=mine" not in page.content.decode()
