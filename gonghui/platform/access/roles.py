@@ -294,21 +294,15 @@ _ROLE_DEFS = [
     Role(
         "partner_agent",
         _("Partner agency agent"),
-        # Reads only what is referred to or from its agency: the partner scope hooks
-        # (rights/mediation/partner_scope.py) decide the rows, never the org tree. The grant
-        # (at the city, without descendants) only lets the account into the console.
+        # Reads only what is referred to or assigned to its agency: the partner scope hooks
+        # (rights/mediation, consult and legalaid partner_scope.py) decide the rows. The role
+        # carries no view permission of a scoped model on purpose: restrict() would add the
+        # grant's org-tree part to the hooks' rows, and the grant (at the city) only lets the
+        # account into the console. Pages admit partners by their agency (agency_id_of).
         frozenset(
-            view(
-                "mediation.mediationcase",
-                "mediation.applicant",
-                "mediation.claim",
-                "mediation.session",
-                "mediation.casestep",
-                "mediation.referral",
-            )
             # A law firm's lawyers answer the consultations assigned to it: a gate only, never
             # passed to restrict (rights/consult/partner_scope.py decides the rows).
-            | {"consult.answer_as_lawyer"}
+            {"consult.answer_as_lawyer"}
         ),
         description=_("A court's, agency's or law firm's staff: reads what is referred to it."),
     ),
