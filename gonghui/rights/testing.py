@@ -7,10 +7,12 @@ from datetime import date, datetime, time
 import factory
 from django.utils import timezone
 
-from gonghui.platform.testing.factories import root_org, staff_with_role
-from gonghui.rights.choices import Channel, Complexity, DeadlineStep, TicketState
+from gonghui.platform.testing.factories import UserFactory, root_org, staff_with_role
+from gonghui.rights.choices import Channel, Complexity, DeadlineStep, PartnerKind, TicketState
 from gonghui.rights.models import (
     KnowledgeAnswer,
+    PartnerAgency,
+    PartnerAgent,
     Ticket,
     TicketAttachment,
     TicketCategory,
@@ -123,8 +125,31 @@ class TicketAttachmentFactory(factory.django.DjangoModelFactory):
     uploaded_by = factory.LazyFunction(lambda: staff_with_role(root_org(), "hotline_operator"))
 
 
+class PartnerAgencyFactory(factory.django.DjangoModelFactory):
+    """A court kept by the city (written directly)."""
+
+    class Meta:
+        model = PartnerAgency
+
+    name = factory.Sequence(lambda n: f"测试法院{n}")
+    kind = PartnerKind.COURT
+    org = factory.LazyFunction(root_org)
+
+
+class PartnerAgentFactory(factory.django.DjangoModelFactory):
+    """A partner account of an agency (without its grant: tests that read add one)."""
+
+    class Meta:
+        model = PartnerAgent
+
+    user = factory.SubFactory(UserFactory, kind="partner")
+    agency = factory.SubFactory(PartnerAgencyFactory)
+
+
 # Every rights model and its factory (gonghui/platform/tests/test_factories.py).
 FACTORIES = (
+    PartnerAgencyFactory,
+    PartnerAgentFactory,
     TicketFactory,
     TicketCategoryFactory,
     TicketDeadlineFactory,

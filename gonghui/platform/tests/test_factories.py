@@ -23,6 +23,9 @@ TESTING_MODULES = (
     "gonghui.members.testing",
     "gonghui.assistance.testing",
     "gonghui.rights.testing",
+    "gonghui.rights.mediation.testing",
+    "gonghui.rights.legalaid.testing",
+    "gonghui.rights.consult.testing",
     "gonghui.cockpit.testing",
 )
 

@@ -11,7 +11,6 @@ import factory
 from django.utils import timezone
 
 from gonghui.platform.testing.factories import root_org, staff_with_role
-from gonghui.rights.choices import PartnerKind
 from gonghui.rights.mediation.choices import CaseState, Direction, ReferralKind, Source
 from gonghui.rights.mediation.models import (
     Applicant,
@@ -21,7 +20,7 @@ from gonghui.rights.mediation.models import (
     Referral,
     Session,
 )
-from gonghui.rights.models import PartnerAgency
+from gonghui.rights.testing import PartnerAgencyFactory
 
 _n = itertools.count(1)
 
@@ -77,15 +76,6 @@ class CaseStepFactory(factory.django.DjangoModelFactory):
     to_state = CaseState.APPLIED
     org_name = "重庆市总工会"
     at = factory.LazyFunction(timezone.now)
-
-
-class PartnerAgencyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PartnerAgency
-
-    name = factory.Sequence(lambda n: f"测试法院{n}")
-    kind = PartnerKind.COURT
-    org = factory.LazyFunction(root_org)
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
