@@ -69,3 +69,20 @@ def test_a_partner_cannot_open_the_org_tree_or_the_own_token_page(client, tree, 
         ("console:calendar_deadlineevent_changelist", []),
     ]:
         assert client.get(reverse(name, args=args)).status_code in (403, 404), name
+
+
+def test_the_api_gives_a_partner_its_referred_case_and_404_for_another(client, tree, partner):
+    from gonghui.rights.tests.test_partner_scope import make_case, refer
+
+    court = partner.partner_agent.agency
+    referred = make_case(tree.grassroots, facts="快递公司拖欠分拣工工资")
+    refer(referred, court)
+    other = make_case(tree.grassroots, facts="超市拒付加班费")
+    client.force_login(partner)
+    listed = client.get("/api/v1/mediation/cases/").json()["items"]
+    assert [item["id"] for item in listed] == [referred.pk]
+    assert (
+        "快递公司拖欠分拣工工资"
+        in client.get(f"/api/v1/mediation/cases/{referred.pk}").content.decode()
+    )
+    assert client.get(f"/api/v1/mediation/cases/{other.pk}").status_code == 404
