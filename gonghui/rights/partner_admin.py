@@ -108,7 +108,7 @@ class PartnerAgencyAdmin(ScopedModelAdmin):
     def accounts(self, obj):
         agents = restrict(
             PartnerAgent.objects.filter(agency=obj).select_related("user"),
-            self._request.user,
+            obj.viewer,
             "view",
         ).order_by("user__username")
         rows = format_html_join(
@@ -131,7 +131,7 @@ class PartnerAgencyAdmin(ScopedModelAdmin):
             if rows
             else format_html("<p>{}</p>", _("No accounts yet."))
         )
-        if obj.active and self._request.user.has_perm(ADD_ACCOUNT):
+        if obj.active and obj.viewer.has_perm(ADD_ACCOUNT):
             link = reverse("console:rights_partneragent_add") + f"?agency={obj.pk}"
             return format_html(
                 '{}<a class="text-primary-600 font-semibold" href="{}">{}</a>',
@@ -141,9 +141,10 @@ class PartnerAgencyAdmin(ScopedModelAdmin):
             )
         return table
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._request = request  # the accounts panel reads through the user's scope
-        return super().change_view(request, object_id, form_url, extra_context)
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        obj.viewer = request.user  # the accounts panel reads through this request's user
+        return obj
 
 
 class AccountAddForm(ActionForm, forms.ModelForm):
