@@ -13,6 +13,8 @@ from gonghui.platform.access.actions import grant_role
 from gonghui.platform.access.models import RoleGrant
 
 DEMO_PASSWORD = "Gonghui@2026"  # noqa: S105 - public demo-only password, printed by load_demo
+# The demo worker's phone (load_demo prints it); other demo workers have accounts too.
+DEMO_MEMBER_PHONE = "13800138000"
 
 
 @dataclass

@@ -19,16 +19,22 @@ from gonghui.accounts.models import User
 
 # The demo's accounts live in demo.accounts (the assistance seeder uses them too); their names
 # stay importable from here.
-from gonghui.demo.accounts import DEMO_PASSWORD, DemoAccount, _ensure_grant, _ensure_user  # noqa: F401, E402
+from gonghui.demo.accounts import (  # noqa: F401, E402
+    DEMO_MEMBER_PHONE,
+    DEMO_PASSWORD,
+    DemoAccount,
+    _ensure_grant,
+    _ensure_user,
+)
 from gonghui.orgs.actions import create_org, register_employer
 from gonghui.orgs.bootstrap import ensure_officer, ensure_root
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
 from gonghui.orgs.naming import holding_pool_name, short_union_name
+from gonghui.platform.pii.fields import index_for
 from gonghui.platform.validators import make_uscc_for
 
 DATA = Path(__file__).resolve().parent.parent / "orgs" / "data"
-DEMO_MEMBER_PHONE = "13800138000"
 CITY_REGION = "500000"
 FUNCTIONAL_ZONES = [
     # (name, short name, host district note) — no GB/T 2260 code of their own.
@@ -231,7 +237,9 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
         user = _ensure_user(sysadmin, username, display)
         _ensure_grant(secadmin, user, org, role)
 
-    member = User.objects.filter(phone_index__isnull=False, kind="member").first()
+    member = User.objects.filter(
+        phone_index=index_for("phone", DEMO_MEMBER_PHONE), kind="member"
+    ).first()
     if member is None:
         member_sign_in(actor=None, phone=DEMO_MEMBER_PHONE)
 
@@ -265,9 +273,7 @@ def seed_demo(*, members_per_union: int = 40) -> SeedResult:
     # court's and the law firm's logins, before the rights scenarios refer cases to them.
     from gonghui.demo.seed_partners import seed_partners
 
-    result.accounts += seed_partners(
-        officer=User.objects.get(username="yubei_admin"), yubei=yubei
-    )
+    result.accounts += seed_partners(officer=User.objects.get(username="yubei_admin"), yubei=yubei)
     # 12351 tickets (issue #15): the hotline and rights officers, a year of tickets.
     from gonghui.demo.seed_rights import seed_rights
 

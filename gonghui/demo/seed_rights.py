@@ -17,11 +17,12 @@ from decimal import Decimal
 from django.db.models import F
 
 from gonghui.accounts.models import User
-from gonghui.demo.accounts import DemoAccount, _ensure_grant, _ensure_user
+from gonghui.demo.accounts import DEMO_MEMBER_PHONE, DemoAccount, _ensure_grant, _ensure_user
 from gonghui.demo.seed_rights_extra import attach_documents, consultation_answer, seed_answers
 from gonghui.members.models import Person
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Org
+from gonghui.platform.pii.fields import index_for
 from gonghui.rights import actions
 from gonghui.rights.choices import Complexity, Rating, TicketState
 from gonghui.rights.models import Ticket, TicketStep
@@ -199,7 +200,9 @@ def seed_rights(*, sysadmin, secadmin, root: Org, yubei: Org, jiangbei: Org) -> 
             ticket = _advance(staff, ticket, target, handler, org, district)
         ticket.refresh_from_db()
         _back_date(ticket, max(1, 360 - i * 10))
-    worker = User.objects.filter(kind="member", phone_index__isnull=False).order_by("pk").first()
+    worker = User.objects.filter(
+        kind="member", phone_index=index_for("phone", DEMO_MEMBER_PHONE)
+    ).first()
     person = Person.objects.filter(user=worker).first() if worker else None
     if worker is not None:
         for target in (S.RESOLVED, S.HANDLING):

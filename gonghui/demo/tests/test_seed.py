@@ -7,13 +7,14 @@ import pytest
 from django.core.management import call_command
 
 from gonghui.accounts.models import User
-from gonghui.demo.seed import DATA, DEMO_PASSWORD, seed_demo
+from gonghui.demo.seed import DATA, DEMO_MEMBER_PHONE, DEMO_PASSWORD, seed_demo
 from gonghui.orgs.choices import OrgKind
 from gonghui.orgs.models import Employer, Org
 from gonghui.platform.access.models import RoleGrant
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.chain import verify_chain
 from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.pii.fields import index_for
 from gonghui.platform.validators import check_uscc
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_demo_accounts_and_their_scopes(demo, client):
     # officers are separate people and see no business data
     for officer in ("sysadmin", "secadmin", "auditor"):
         assert not restrict(Org, User.objects.get(username=officer)).exists()
-    member = User.objects.get(kind="member")
+    member = User.objects.get(kind="member", phone_index=index_for("phone", DEMO_MEMBER_PHONE))
     assert member.phone == "13800138000"
     assert client.login(username="yubei_admin", password=DEMO_PASSWORD)
 
@@ -119,7 +120,7 @@ def test_members_cover_every_state_with_pending_work(demo):
     } <= states
     assert JoinRequest.objects.filter(state="pending").count() >= 3
     assert Transfer.objects.filter(state="pending_receiver").exists()
-    demo_member = User.objects.get(phone_index__isnull=False, kind="member")
+    demo_member = User.objects.get(phone_index=index_for("phone", DEMO_MEMBER_PHONE), kind="member")
     assert demo_member.person.current_membership() is not None
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from gonghui.accounts.models import User
 from gonghui.console.tests.test_no_english import _english_on_console
-from gonghui.demo.seed import seed_demo
+from gonghui.demo.seed import DEMO_MEMBER_PHONE, seed_demo
+from gonghui.platform.pii.fields import index_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
 
@@ -34,7 +35,7 @@ def test_the_workers_ticket_pages_and_a_refused_file_read_chinese(client):
     assert KnowledgeAnswer.objects.filter(active=True).count() >= 12
     assert Ticket.objects.filter(answer__isnull=False, state="closed").exists()
     # The seeder's worker (seed_rights.py): the first member account with a phone.
-    worker = User.objects.filter(kind="member", phone_index__isnull=False).order_by("pk").first()
+    worker = User.objects.get(kind="member", phone_index=index_for("phone", DEMO_MEMBER_PHONE))
     own = Ticket.objects.own(worker).order_by("id").first()
     assert TicketAttachment.objects.filter(ticket=own).exists()
     _accept_the_notices(worker)  # as at her first login
