@@ -249,6 +249,10 @@ class ScopedModelAdmin(ModelAdmin):
         obj = self.get_object(request, unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        if getattr(request.user, "kind", None) == "partner":
+            # The history names the union's staff and everything they did; a court or law
+            # firm reads the case it was referred or assigned, not the union's audit trail.
+            raise PermissionDenied
         events = AuditEvent.objects.filter(
             object_type=self.model._meta.label_lower, object_id=str(obj.pk)
         ).order_by("-id")[:200]
