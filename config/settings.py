@@ -370,6 +370,10 @@ GONGHUI_UPLOAD_REQUEST_LIMITS = {
     "/console/": 21 * 1024 * 1024,
     "/m/assistance/": 11 * 1024 * 1024,
     "/api/v1/assistance/": 11 * 1024 * 1024,
+    # 12351 and legal aid: a form may carry two documents of up to 10 MB each.
+    "/m/rights/": 21 * 1024 * 1024,
+    "/m/legal-aid/": 21 * 1024 * 1024,
+    "/api/v1/rights/": 11 * 1024 * 1024,
 }
 # Uploaded rosters and error workbooks of finished imports are deleted after this many days
 # (manage.py purge_import_files, nightly); hardship attachments are case records and stay.
