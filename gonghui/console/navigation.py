@@ -243,7 +243,12 @@ GROUPS = [
                 "console:legalaid_aidapplication_changelist",
                 "legalaid.view_aidapplication",
             ),
-            (_("Partner agencies"), "handshake", "console:rights_partneragency_changelist", "rights.view_partneragency"),  # noqa: E501
+            (
+                _("Partner agencies"),
+                "handshake",
+                "console:rights_partneragency_changelist",
+                "rights.view_partneragency",
+            ),
         ],
     ),
     (_("Cockpit 驾驶舱"), []),

@@ -29,9 +29,7 @@ def in_use():
 def consultation_answers():
     """The answers an operator may close a 问题咨询 with: those filed under the consultation
     category or one of its subcategories."""
-    return in_use().filter(
-        Q(category__code=CONSULTATION) | Q(category__parent__code=CONSULTATION)
-    )
+    return in_use().filter(Q(category__code=CONSULTATION) | Q(category__parent__code=CONSULTATION))
 
 
 def search(term: str, qs=None):

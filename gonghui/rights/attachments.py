@@ -66,9 +66,7 @@ def add_attachment(ctx, *, ticket: Ticket, upload) -> TicketAttachment:
     )
     att.content.save(uuid.uuid4().hex + checked.extension, upload, save=False)
     att.save()
-    ctx.wrote(
-        att, details={"ticket": ticket.number, "size": att.size, "type": att.content_type}
-    )
+    ctx.wrote(att, details={"ticket": ticket.number, "size": att.size, "type": att.content_type})
     ctx.org = ticket.org
     return att
 

@@ -25,9 +25,7 @@ from gonghui.platform.sms.outbox import queue_sms
 from gonghui.platform.workflow.transitions import listen
 from gonghui.rights.models import Ticket
 
-RECEIVED = N_(
-    "[12351] Your ticket %(number)s was received. Follow it on the union's mobile site."
-)
+RECEIVED = N_("[12351] Your ticket %(number)s was received. Follow it on the union's mobile site.")
 SMS_TEXTS = {
     "dispatch": N_("[12351] Your ticket %(number)s was sent to %(org)s to be handled."),
     "resolve": N_(

@@ -41,6 +41,9 @@ READ_PERMISSION = {
     "/api/v1/assistance/visits/": "assistance.view_visit",
     "/api/v1/assistance/visits/totals": "assistance.view_visit",
     "/api/v1/rights/tickets/": "rights.view_ticket",
+    "/api/v1/mediation/cases/": "mediation.view_mediationcase",
+    "/api/v1/legal-aid/applications/": "legalaid.view_aidapplication",
+    "/api/v1/consult/consultations/": "consult.view_consultation",
 }
 # Not lists of business data: the caller's own account.
 NOT_LISTS = {"/api/v1/me"}

@@ -184,9 +184,12 @@ def test_every_api_get_has_a_query_count_guard():
     from gonghui.assistance.tests.test_query_counts import API_PATHS as assistance
     from gonghui.members.tests.test_query_counts import API_PATHS as members
     from gonghui.orgs.tests.test_query_counts import API_PATHS as orgs
+    from gonghui.rights.consult.tests.test_query_counts import API_PATHS as consult
+    from gonghui.rights.legalaid.tests.test_query_counts import API_PATHS as legalaid
+    from gonghui.rights.mediation.tests.test_query_counts import API_PATHS as mediation
     from gonghui.rights.tests.test_query_counts import API_PATHS as rights
 
-    covered = accounts | assistance | members | orgs | rights
+    covered = accounts | assistance | members | orgs | rights | mediation | legalaid | consult
     gets = {path for path, ops in api.get_openapi_schema()["paths"].items() if "get" in ops}
     assert gets, "no GET operations found in the OpenAPI document"
     missing = sorted(gets - covered)

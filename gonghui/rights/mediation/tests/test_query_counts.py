@@ -40,3 +40,34 @@ def test_no_query_per_row(client, tree, staff, url):
     few = count(client, url)
     cases(tree.township, 27)
     assert count(client, url) == few
+
+
+# The API paths these guards cover (platform/tests/test_query_counts.py).
+API_PATHS = {
+    "/api/v1/mediation/cases/",
+    "/api/v1/mediation/cases/{case_id}",
+    "/api/v1/mediation/cases/{case_id}/documents/{kind}",
+}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/mediation/cases/{pk}", "/api/v1/mediation/cases/{pk}/documents/application"]
+)
+def test_a_case_with_many_applicants_and_claims_costs_the_same(
+    tree, staff, path, django_assert_max_num_queries
+):
+    from gonghui.accounts.testing import assert_queries_flat, verified_client
+    from gonghui.rights.mediation.testing import ClaimFactory, SessionFactory
+
+    case = MediationCaseFactory(org=tree.yubei, state=CaseState.MEDIATING)
+
+    def grow(k):
+        for _ in range(k):
+            ApplicantFactory(case=case)
+            ClaimFactory(case=case)
+            SessionFactory(case=case)
+
+    client = verified_client(staff.yubei)
+    assert_queries_flat(
+        django_assert_max_num_queries, client, path.format(pk=case.pk), grow, grows=False
+    )
