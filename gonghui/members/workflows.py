@@ -58,7 +58,7 @@ OPEN_TRANSFER = frozenset({T.PENDING_SENDER, T.PENDING_RECEIVER})
 # --- inputs (the API body and the console/portal form) ---------------------------------------
 
 
-class ReasonIn(Schema):
+class MembershipReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300, title="Reason")
 
 
@@ -265,7 +265,7 @@ join_request_states = StateMachine(
             J.REJECTED,
             label=_("Do not admit"),
             permission="members.approve_joinrequest",
-            input=ReasonIn,
+            input=MembershipReasonIn,
             execute=lambda obj, actor, reason: actions.reject_join_request(
                 actor=actor, request=obj, reason=reason
             ),
@@ -340,7 +340,7 @@ transfer_states = StateMachine(
             T.REJECTED,
             label=_("Refuse the transfer"),
             permission="members.approve_transfer",
-            input=ReasonIn,
+            input=MembershipReasonIn,
             execute=lambda obj, actor, reason: actions.reject_transfer(
                 actor=actor, transfer=obj, reason=reason
             ),

@@ -45,14 +45,14 @@ class TicketOut(Schema):
     overdue: bool
 
 
-class StepOut(Schema):
+class TicketStepOut(Schema):
     name: str
     org_name: str
     note: str
     at: datetime
 
 
-class AttachmentOut(Schema):
+class TicketAttachmentOut(Schema):
     id: UUID
     original_name: str
     content_type: str
@@ -68,8 +68,8 @@ class TicketDetail(TicketOut):
     rating: Rating | str
     arrears_recovered: Decimal
     arrears_workers: int
-    steps: list[StepOut]
-    attachments: list[AttachmentOut]
+    steps: list[TicketStepOut]
+    attachments: list[TicketAttachmentOut]
     allowed_transitions: list[AllowedTransition]
 
 
@@ -192,7 +192,7 @@ def create_ticket(request, payload: IntakeIn):
 
 @router.post(
     "/{int:ticket_id}/attachments",
-    response={201: AttachmentOut},
+    response={201: TicketAttachmentOut},
     summary="Add a document (PDF, JPEG or PNG, at most 10 MB)",
     description="Checked by its content; a bad file answers 400 and nothing is written.",
 )

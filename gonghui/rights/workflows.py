@@ -48,11 +48,11 @@ class DispatchIn(Schema):
     note: str = Field("", max_length=300, title="Note to the union")
 
 
-class ReasonIn(Schema):
+class TicketReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300, title="Reason")
 
 
-class OptionalReasonIn(Schema):
+class TicketOptionalReasonIn(Schema):
     reason: str = Field("", max_length=300, title="Opinion", description="Optional")
 
 
@@ -75,16 +75,16 @@ class VisitIn(Schema):
     note: str = Field("", max_length=300, title="What the worker said")
 
 
-class RateIn(Schema):
+class TicketRateIn(Schema):
     rating: Rating = Field(..., title="How satisfied are you?")
     comment: str = Field("", max_length=300, title="Comment", description="Optional")
 
 
-class NoteIn(Schema):
+class TicketNoteIn(Schema):
     note: str = Field(..., min_length=1, max_length=300, title="Quality check finding")
 
 
-class AnswerIn(Schema):
+class TicketAnswerIn(Schema):
     answer: int | None = Field(
         None,
         title="Answer from the knowledge base",
@@ -258,7 +258,7 @@ ticket_states = StateMachine(
             S.CLOSED,
             label=_("Answered on the call: close"),
             permission="rights.change_ticket",
-            input=AnswerIn,
+            input=TicketAnswerIn,
             form=AnswerForm,
             check=not_consultation,
             execute=_call(actions.answer_and_close),
@@ -294,7 +294,7 @@ ticket_states = StateMachine(
             label=_("Return to the dispatcher"),
             permission=HANDLE,
             owner=at_handling_org,
-            input=ReasonIn,
+            input=TicketReasonIn,
             execute=_call(actions.return_ticket),
             style="danger",
             done=_("Returned: the dispatching union dispatches it again."),
@@ -306,7 +306,7 @@ ticket_states = StateMachine(
             label=_("Ask for more time"),
             permission=HANDLE,
             owner=at_handling_org,
-            input=ReasonIn,
+            input=TicketReasonIn,
             check=extension_taken,
             execute=_call(actions.request_extension),
             style="secondary",
@@ -319,7 +319,7 @@ ticket_states = StateMachine(
             label=_("Grant the extension"),
             permission=APPROVE,
             owner=above_handling_org,
-            input=OptionalReasonIn,
+            input=TicketOptionalReasonIn,
             check=no_pending_extension,
             execute=_call(actions.approve_extension),
             style="secondary",
@@ -332,7 +332,7 @@ ticket_states = StateMachine(
             label=_("Refuse the extension"),
             permission=APPROVE,
             owner=above_handling_org,
-            input=ReasonIn,
+            input=TicketReasonIn,
             check=no_pending_extension,
             execute=_call(actions.refuse_extension),
             style="danger",
@@ -365,7 +365,7 @@ ticket_states = StateMachine(
             S.VISITED,
             label=_("Rate the handling"),
             owner=own_ticket,
-            input=RateIn,
+            input=TicketRateIn,
             execute=_call(actions.rate),
             faces=frozenset({"portal"}),
             done=_("Thank you: your rating was recorded."),
@@ -376,7 +376,7 @@ ticket_states = StateMachine(
             S.HANDLING,
             label=_("Handle again"),
             permission="rights.visit_ticket",
-            input=ReasonIn,
+            input=TicketReasonIn,
             check=not_unsatisfied,
             execute=_call(actions.reopen),
             style="secondary",
@@ -388,7 +388,7 @@ ticket_states = StateMachine(
             S.VISITED,
             label=_("Record the quality check"),
             permission="rights.visit_ticket",
-            input=NoteIn,
+            input=TicketNoteIn,
             check=quality_not_due,
             execute=_call(actions.quality_check),
             style="secondary",

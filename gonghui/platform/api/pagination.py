@@ -41,13 +41,16 @@ _CURSOR_MAX_LENGTH = 400
 
 
 class LimitOffsetPagination(_NinjaLimitOffset):
-    class Input(Schema):
+    # Named apart from the cursor pages' input: the API document keys schemas by class name.
+    class OffsetPageInput(Schema):
         limit: int = Field(
             settings.PAGINATION_PER_PAGE,
             ge=1,
             le=settings.PAGINATION_MAX_LIMIT if settings.PAGINATION_MAX_LIMIT != inf else None,
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    Input = OffsetPageInput
 
 
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
@@ -102,7 +105,7 @@ class CursorPagination(PaginationBase):
     does not hold.
     """
 
-    class Input(Schema):
+    class CursorPageInput(Schema):
         limit: int = Field(
             settings.PAGINATION_PER_PAGE,
             ge=1,
@@ -127,6 +130,8 @@ class CursorPagination(PaginationBase):
                 "accepted, for clients written against limit/offset; follow `next` instead."
             ),
         )
+
+    Input = CursorPageInput
 
     class Output(Schema):
         items: list[Any]
@@ -243,7 +248,9 @@ class CursorPagination(PaginationBase):
 
     # --- pages ---------------------------------------------------------------------------------
 
-    def paginate_queryset(self, queryset, pagination: Input, request, **params: Any) -> Any:
+    def paginate_queryset(
+        self, queryset, pagination: CursorPageInput, request, **params: Any
+    ) -> Any:
         qs = getattr(queryset, "qs", queryset)
         build = getattr(queryset, "build", None) or (lambda row: row)
         rows_of = getattr(queryset, "rows", None) or (lambda q: q)

@@ -29,11 +29,11 @@ S = ConsultState
 # --- inputs -------------------------------------------------------------------------------------
 
 
-class AssignIn(Schema):
+class ConsultAssignIn(Schema):
     agency: int = Field(..., title="Law firm")
 
 
-class AnswerIn(Schema):
+class ConsultAnswerIn(Schema):
     text: str = Field(
         ...,
         min_length=1,
@@ -49,7 +49,7 @@ class FollowUpIn(Schema):
     )
 
 
-class RateIn(Schema):
+class ConsultRateIn(Schema):
     rating: Rating = Field(..., title="How satisfied are you with the answer?")
     comment: str = Field("", max_length=300, title="Comment", description="Optional")
 
@@ -161,7 +161,7 @@ consultation_states = StateMachine(
             S.WAITING,
             label=_("Assign to a law firm"),
             permission=actions.ASSIGN,
-            input=AssignIn,
+            input=ConsultAssignIn,
             form=AssignForm,
             check=no_firm_to_assign,
             execute=_call(actions.assign),
@@ -173,7 +173,7 @@ consultation_states = StateMachine(
             S.ANSWERED,
             label=_("Answer the worker"),
             owner=lawyer_of,
-            input=AnswerIn,
+            input=ConsultAnswerIn,
             execute=_call(actions.answer),
             done=_("Answered: the worker is told by a message and an SMS."),
         ),
@@ -195,7 +195,7 @@ consultation_states = StateMachine(
             S.RATED,
             label=_("Rate the answer"),
             owner=own_consultation,
-            input=RateIn,
+            input=ConsultRateIn,
             check=already_rated,
             execute=_call(actions.rate),
             faces=frozenset({"portal", "api"}),

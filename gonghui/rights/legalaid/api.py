@@ -27,7 +27,7 @@ from gonghui.rights.models import Ticket
 router = Router(tags=["Legal aid"])
 
 
-class ApplicationOut(Schema):
+class AidApplicationOut(Schema):
     id: int
     number: str
     channel: AidChannel
@@ -44,14 +44,14 @@ class ApplicationOut(Schema):
     overdue: bool
 
 
-class StepOut(Schema):
+class AidStepOut(Schema):
     name: str
     org_name: str
     note: str
     at: datetime
 
 
-class ApplicationDetail(ApplicationOut):
+class AidApplicationDetail(AidApplicationOut):
     applicant_id_number: str = Field(description="Masked")
     facts: str
     claims: str
@@ -66,16 +66,16 @@ class ApplicationDetail(ApplicationOut):
     outcome: Outcome | str
     amount_recovered: Decimal
     closed_at: datetime | None
-    steps: list[StepOut]
+    steps: list[AidStepOut]
     allowed_transitions: list[AllowedTransition]
 
 
-class ApplicationFilter(Schema):
+class AidApplicationFilter(Schema):
     state: AidState | None = None
     overdue: bool | None = None
 
 
-class ApplicationIn(Schema):
+class AidApplicationIn(Schema):
     applicant_name: str = Field(..., min_length=1, max_length=50)
     applicant_phone: str = Field(..., min_length=5, max_length=20)
     applicant_id_number: str = Field("", max_length=18)
@@ -141,9 +141,9 @@ def _load(request, application_id: int) -> AidApplication:
     return get_scoped_or_404(_visible(request.user), request.user, "view", pk=application_id)
 
 
-@router.get("", response=list[ApplicationOut], summary="Legal-aid applications in your scope")
+@router.get("", response=list[AidApplicationOut], summary="Legal-aid applications in your scope")
 @paginate(CursorPagination, ordering=("-applied_at", "-id"))
-def list_applications(request, filters: Query[ApplicationFilter]):
+def list_applications(request, filters: Query[AidApplicationFilter]):
     qs = _visible(request.user).order_by("-applied_at", "-id")
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -153,13 +153,13 @@ def list_applications(request, filters: Query[ApplicationFilter]):
     return LazyPage(qs, _row)
 
 
-@router.get("/{int:application_id}", response=ApplicationDetail, summary="One application")
+@router.get("/{int:application_id}", response=AidApplicationDetail, summary="One application")
 def get_application(request, application_id: int):
     return _detail(_load(request, application_id), request.user)
 
 
-@router.post("", response={201: ApplicationDetail}, summary="Take an application (staff)")
-def create_application(request, payload: ApplicationIn):
+@router.post("", response={201: AidApplicationDetail}, summary="Take an application (staff)")
+def create_application(request, payload: AidApplicationIn):
     employer = None
     if payload.employer_id is not None:
         employer = get_scoped_or_404(Employer, request.user, "view", pk=payload.employer_id)
@@ -184,7 +184,7 @@ class FromTicketIn(Schema):
 
 @router.post(
     "/from-ticket/{int:ticket_id}",
-    response={201: ApplicationDetail},
+    response={201: AidApplicationDetail},
     summary="Turn a 12351 legal-aid ticket into an application",
 )
 def create_from_ticket(request, ticket_id: int, payload: FromTicketIn):
@@ -199,5 +199,5 @@ add_transition_routes(
     id_param="application_id",
     load=_load,
     respond=lambda request, a: _detail(a, request.user),
-    response={200: ApplicationDetail},
+    response={200: AidApplicationDetail},
 )

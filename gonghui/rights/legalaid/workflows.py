@@ -56,11 +56,11 @@ class AssessIn(Schema):
     )
 
 
-class NoteIn(Schema):
+class AidNoteIn(Schema):
     note: str = Field("", max_length=300, title="Opinion", description="Optional")
 
 
-class ReasonIn(Schema):
+class AidReasonIn(Schema):
     reason: str = Field(
         ...,
         min_length=1,
@@ -70,7 +70,7 @@ class ReasonIn(Schema):
     )
 
 
-class AssignIn(Schema):
+class AidAssignIn(Schema):
     lawyer_account: int | None = Field(None, title="Lawyer of a law firm")
     agency: int | None = Field(None, title="Law firm")
     lawyer_name: str = Field("", max_length=50, title="Lawyer's name")
@@ -204,7 +204,7 @@ aid_states = StateMachine(
             S.GRANTED,
             label=_("Grant legal aid"),
             permission=DECIDE,
-            input=NoteIn,
+            input=AidNoteIn,
             check=not_assessed,
             execute=_call(actions.grant),
             done=_("Legal aid granted: assign a lawyer within 3 days."),
@@ -215,7 +215,7 @@ aid_states = StateMachine(
             S.REFUSED,
             label=_("Refuse legal aid"),
             permission=DECIDE,
-            input=ReasonIn,
+            input=AidReasonIn,
             execute=_call(actions.refuse),
             style="danger",
             done=_("Refused: the worker is told the reason."),
@@ -226,7 +226,7 @@ aid_states = StateMachine(
             S.ASSIGNED,
             label=_("Assign the lawyer"),
             permission="legalaid.assign_aidapplication",
-            input=AssignIn,
+            input=AidAssignIn,
             form=AssignForm,
             execute=_call(lawyer_steps.assign_lawyer),
             done=_("The lawyer is assigned; the worker is told the firm."),

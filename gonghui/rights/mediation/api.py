@@ -74,7 +74,7 @@ class ReferralOut(Schema):
     returned_on: date | None
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     name: str
     org_name: str
     note: str
@@ -94,7 +94,7 @@ class CaseDetail(CaseOut):
     confirmed_on: date | None
     confirmation_court: str
     confirmation_number: str
-    steps: list[StepOut]
+    steps: list[CaseStepOut]
     documents: list[str] = Field(description="Document kinds to GET at …/documents/{kind}")
     allowed_transitions: list[AllowedTransition]
 

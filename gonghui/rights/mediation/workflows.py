@@ -61,7 +61,7 @@ class FailIn(Schema):
     )
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300, title="Reason")
 
 
@@ -209,7 +209,7 @@ case_states = StateMachine(
             S.WITHDRAWN,
             label=_("Withdrawn"),
             permission=actions.MEDIATE,
-            input=ReasonIn,
+            input=CaseReasonIn,
             execute=_call(actions.withdraw),
             style="danger",
             done=_("The case was withdrawn."),
