@@ -255,7 +255,70 @@ def duty_letter_console(client, tree, django_capture_on_commit_callbacks):
     return [Stored(letter.file, PDF, [SECRET_ID.encode(), b"%PDF"], downloaded=got)]
 
 
+def ticket_attachment_portal_console_api(client, tree, django_capture_on_commit_callbacks):
+    """A worker's documents when filing a 12351 ticket on /m/, the operator's on the ticket
+    page, the API's; each read back through its own download."""
+    from gonghui.rights.models import Ticket, TicketAttachment
+    from gonghui.rights.tests.test_portal import FORM
+
+    worker = make_person(tree.grassroots, 1, account=True, phone="13700005555")
+    client.force_login(worker.user)
+    assert client.post("/m/rights/new/", {**FORM, "files": [_pdf()]}).status_code == 302
+    ticket = Ticket.objects.get()
+    mine = TicketAttachment.objects.get()
+    got = _body(client.get(f"/m/rights/{ticket.pk}/files/{mine.public_id}/"))
+    stored = [Stored(mine.content, PDF, [SECRET_ID.encode(), b"%PDF"], downloaded=got)]
+    operator = staff_with_role(tree.city, "hotline_operator", username="upload_operator")
+    client.force_login(operator)
+    upload = reverse("console:rights_ticketattachment_upload", args=[ticket.pk])
+    assert client.post(upload, {"upload": _pdf("欠条.pdf")}).status_code == 302
+    response = client.post(f"/api/v1/rights/tickets/{ticket.pk}/attachments", {"file": _pdf()})
+    assert response.status_code == 201, response.content
+    for att in TicketAttachment.objects.exclude(pk=mine.pk):
+        url = reverse("console:rights_ticketattachment_download", args=[att.public_id])
+        got = _body(client.get(url))
+        stored.append(Stored(att.content, PDF, [SECRET_ID.encode(), b"%PDF"], downloaded=got))
+    assert len(stored) == 3
+    return stored
+
+
+def legal_aid_document_portal_console(client, tree, django_capture_on_commit_callbacks):
+    """A worker's evidence with her legal-aid application on /m/, and a document staff add on
+    the application page; read back through the console's download."""
+    from gonghui.rights.legalaid.models import AidApplication, AidDocument
+
+    worker = make_person(tree.grassroots, 1, account=True, phone="13700006666")
+    client.force_login(worker.user)
+    response = client.post(
+        "/m/legal-aid/apply/",
+        {
+            "case_type": "wages",
+            "employer_name": "重庆某物流有限公司",
+            "facts": "拖欠三个月工资",
+            "claims": "支付工资",
+            "evidence": _pdf(),
+        },
+    )
+    assert response.status_code == 302, response.content
+    app = AidApplication.objects.get()
+    officer = staff_with_role(tree.yubei, "rights_officer", username="upload_la_officer")
+    client.force_login(officer)
+    upload = reverse("console:legalaid_aidapplication_upload", args=[app.pk])
+    response = client.post(upload, {"kind": "evidence", "upload": _pdf("工资条.pdf")})
+    assert response.status_code == 302
+    stored = []
+    for doc in AidDocument.objects.all():
+        got = _body(
+            client.get(reverse("console:legalaid_aiddocument_download", args=[doc.public_id]))
+        )
+        stored.append(Stored(doc.content, PDF, [SECRET_ID.encode(), b"%PDF"], downloaded=got))
+    assert len(stored) == 2
+    return stored
+
+
 UPLOAD_CASES = {
+    "rights.TicketAttachment.content": [ticket_attachment_portal_console_api],
+    "legalaid.AidDocument.content": [legal_aid_document_portal_console],
     "imports.ImportJob.file": [roster_xlsx, roster_csv_and_error_workbook],
     "imports.ImportJob.error_file": [roster_csv_and_error_workbook, visits_xlsx_and_error_workbook],
     "assistance.Attachment.content": [
