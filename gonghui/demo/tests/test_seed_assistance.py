@@ -21,9 +21,10 @@ from gonghui.assistance.models import (
     PaymentBatch,
     Visit,
 )
-from gonghui.demo.seed import DEMO_PASSWORD, seed_demo
+from gonghui.demo.seed import DEMO_MEMBER_PHONE, DEMO_PASSWORD, seed_demo
 from gonghui.orgs.models import Org
 from gonghui.platform.audit.models import AuditEvent
+from gonghui.platform.pii.fields import index_for
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,9 @@ def test_applications_in_every_state_for_yubei_members(demo):
         membership = app.applicant.current_membership()
         assert membership is not None and membership.org_id == app.org_id
     # the demo worker follows her own online application, in publicity
-    li_na = Application.objects.get(applicant__user__phone_index__isnull=False)
+    li_na = Application.objects.get(
+        applicant__user__phone_index=index_for("phone", DEMO_MEMBER_PHONE)
+    )
     assert li_na.channel == "portal" and li_na.state == S.PUBLICITY
     assert li_na.publicity_end is not None
     # a case over 10,000 yuan waits for the city

@@ -136,9 +136,24 @@ class World:
     api: dict  # "GET /api/v1/..." -> (status, text)
 
 
+def docx_text(content: bytes) -> str:
+    """The paragraphs and table cells of a Word document (the mediation documents)."""
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
 def _body_text(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     kind = response.get("Content-Type", "")
+    if content[:2] == b"PK" and "wordprocessingml" in kind:
+        return docx_text(content)
     if content[:2] == b"PK":
         return xlsx_text(content)
     if kind.startswith("application/json"):
@@ -166,6 +181,7 @@ def build(client: Client):
         "assistance_approver",
         "finance_officer",
         "hotline_operator",
+        "rights_officer",
     ):
         grant(viewer, t.city, role)
     client.force_login(viewer)
@@ -335,8 +351,46 @@ def build(client: Client):
     writes["POST /api/v1/rights/tickets/"] = (response.status_code, _body_text(response))
     ticket_id = response.json()["id"]
 
+    # The worker's ID number on a mediation case and a legal-aid application (the parties'
+    # numbers go into the application and the agreement), and a consultation.
+    response = _api_post(
+        client,
+        "/api/v1/mediation/cases/",
+        {
+            "org_id": t.yubei.pk,
+            "applicants": [{"name": "邓丽", "phone": "13900000001", "id_number": APPLICANT}],
+            "claims": [{"item": "拖欠工资", "amount": "12000.00"}],
+            "employer_name": "渝北测试公司",
+            "facts": "拖欠三个月工资",
+        },
+    )
+    writes["POST /api/v1/mediation/cases/"] = (response.status_code, _body_text(response))
+    case_id = response.json()["id"]
+    response = _api_post(
+        client,
+        "/api/v1/legal-aid/applications/",
+        {
+            "applicant_name": "邓丽",
+            "applicant_phone": "13900000001",
+            "applicant_id_number": APPLICANT,
+            "case_type": "wages",
+            "employer_name": "渝北测试公司",
+            "facts": "拖欠三个月工资",
+            "claims": "支付工资",
+        },
+    )
+    writes["POST /api/v1/legal-aid/applications/"] = (response.status_code, _body_text(response))
+    aid_application_id = response.json()["id"]
+    from gonghui.rights.consult.testing import ConsultationFactory
+
+    consultation = ConsultationFactory(org=t.city)
+
     ids = {
         "ticket_id": ticket_id,
+        "case_id": case_id,
+        "kind": "application",
+        "aid_application_id": aid_application_id,
+        "consultation_id": consultation.pk,
         "org_id": t.grassroots.pk,
         "employer_id": employer.pk,
         "membership_id": membership.pk,

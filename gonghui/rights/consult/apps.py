@@ -7,7 +7,7 @@ class ConsultConfig(AppConfig):
 
     name = "gonghui.rights.consult"
     label = "consult"
-    verbose_name = _("Legal consultation")
+    verbose_name = _("Online legal consultation")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -1,7 +1,7 @@
 """Legal aid on the API (/api/v1/legal-aid/applications/): the applications in the caller's
 scope (a law firm's partner account: those assigned to its firm), one application with its
 timeline and ``allowed_transitions``, an application taken by staff, and one endpoint per
-declared transition (``POST …/{application_id}/{name}``). The applicant's name, phone and ID
+declared transition (``POST …/{aid_application_id}/{name}``). The applicant's name, phone and ID
 number are masked; the facts and claims are the handling union's working text and are
 returned in the detail only."""
 
@@ -137,8 +137,8 @@ def _detail(a: AidApplication, user) -> dict:
     }
 
 
-def _load(request, application_id: int) -> AidApplication:
-    return get_scoped_or_404(_visible(request.user), request.user, "view", pk=application_id)
+def _load(request, aid_application_id: int) -> AidApplication:
+    return get_scoped_or_404(_visible(request.user), request.user, "view", pk=aid_application_id)
 
 
 @router.get("", response=list[AidApplicationOut], summary="Legal-aid applications in your scope")
@@ -153,9 +153,9 @@ def list_applications(request, filters: Query[AidApplicationFilter]):
     return LazyPage(qs, _row)
 
 
-@router.get("/{int:application_id}", response=AidApplicationDetail, summary="One application")
-def get_application(request, application_id: int):
-    return _detail(_load(request, application_id), request.user)
+@router.get("/{int:aid_application_id}", response=AidApplicationDetail, summary="One application")
+def get_application(request, aid_application_id: int):
+    return _detail(_load(request, aid_application_id), request.user)
 
 
 @router.post("", response={201: AidApplicationDetail}, summary="Take an application (staff)")
@@ -196,7 +196,7 @@ def create_from_ticket(request, ticket_id: int, payload: FromTicketIn):
 add_transition_routes(
     router,
     aid_states,
-    id_param="application_id",
+    id_param="aid_application_id",
     load=_load,
     respond=lambda request, a: _detail(a, request.user),
     response={200: AidApplicationDetail},

@@ -22,6 +22,7 @@ from docx.shared import Pt
 
 from gonghui.platform.access.scoping import restrict
 from gonghui.platform.audit.services import record_event
+from gonghui.platform.pii.masking import mask_id_detail
 from gonghui.platform.workflow.base import OutOfScope
 from gonghui.rights.mediation.choices import CaseState, Direction, Outcome
 from gonghui.rights.mediation.models import MediationCase
@@ -103,7 +104,13 @@ def _parties(d: _Doc, case: MediationCase) -> None:
     d.heading(_t("Applicants"))
     d.table(
         [_t("Name"), _t("Phone"), _t("ID number")],
-        [[a.name, a.phone or "—", a.id_number or "—"] for a in case.applicants.all()],
+        # The ID number leaves the platform masked (the birth date hidden, as on every page):
+        # the parties write or show their card when they sign. A full number would be a reveal
+        # without its permission, purpose and audit.
+        [
+            [a.name, a.phone or "—", mask_id_detail(a.id_number) or "—"]
+            for a in case.applicants.all()
+        ],
     )
     d.line(_t("Respondent"), case.employer_name)
 

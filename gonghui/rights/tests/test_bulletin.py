@@ -147,7 +147,7 @@ def test_the_page_shows_the_month_without_worker_names(tree, staff, month, scene
     assert scene["late"].number in html and tree.township.name in html
     for name in ("张秀英", "王建国"):
         assert name not in html
-    assert "@media print" in html and 'id="bulletin-xlsx"' in html
+    assert "rights/bulletin.css" in html and 'id="bulletin-xlsx"' in html  # print rules there
     # last month by default; a future or malformed month falls back to it
     assert client.get(URL).context["month_value"] == month.value
     assert client.get(URL, {"month": "2999-01"}).context["month_value"] == month.value
@@ -210,3 +210,10 @@ def test_the_page_costs_the_same_with_more_tickets(
             TicketStepFactory(ticket=t, name="return_ticket", org_name=org.name, at=month.mid)
 
     assert_queries_flat(django_assert_max_num_queries, client, f"{URL}?month={month.value}", grow)
+
+
+def test_the_printed_bulletin_keeps_only_the_bulletin():
+    from pathlib import Path
+
+    css = (Path(__file__).parents[1] / "static" / "rights" / "bulletin.css").read_text()
+    assert "@media print" in css and ".bulletin .no-print { display: none" in css

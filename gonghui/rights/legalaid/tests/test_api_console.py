@@ -80,7 +80,7 @@ def test_the_openapi_document_lists_one_endpoint_per_transition(client, staff):
     client.force_login(staff.yubei)
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for name in ("start_review", "grant", "refuse", "assign_lawyer", "close_case", "resubmit"):
-        assert f"{API}{{application_id}}/{name}" in paths
+        assert f"{API}{{aid_application_id}}/{name}" in paths
 
 
 def test_staff_take_an_application_in_the_console_and_work_from_the_queue(client, tree, staff):

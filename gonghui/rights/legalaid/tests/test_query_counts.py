@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 # The API paths these guards cover (platform/tests/test_query_counts.py).
 API_PATHS = {
     "/api/v1/legal-aid/applications/",
-    "/api/v1/legal-aid/applications/{application_id}",
+    "/api/v1/legal-aid/applications/{aid_application_id}",
 }
 
 

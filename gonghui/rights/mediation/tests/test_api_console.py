@@ -90,6 +90,7 @@ def test_the_application_document_carries_the_facts_names_and_amounts(client, tr
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     text = text_of(response.content)
     assert "二〇二六年九月至十一月未发工资" in text and "王芳" in text
+    assert "500112********1234" in text and "19900101" not in text  # the ID masked
     assert "12,000.00" in text and "15,000.00" in text  # the total of the claims
     assert "调解申请书" in text
     # No agreement yet: that document is not there.
