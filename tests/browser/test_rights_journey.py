@@ -165,3 +165,40 @@ def test_the_court_partner_sees_its_referred_cases_and_nothing_else(
         response = page.goto(f"{base}{url}")
         assert response.status in (403, 404), url
         expect(page.locator("body")).not_to_contain_text(others.first().number)
+
+
+@pytest.mark.browser
+def test_her_consultations_mediation_and_legal_aid_fit_a_phone(
+    live_server, demo, new_context, screenshot
+):
+    """The demo worker's other rights pages, list and detail and the forms, at 360 px (axe
+    checks each page too)."""
+    from gonghui.demo.seed import DEMO_MEMBER_PHONE
+    from gonghui.platform.pii.fields import index_for
+    from gonghui.rights.consult.models import Consultation
+    from gonghui.rights.legalaid.models import AidApplication
+    from gonghui.rights.mediation.models import MediationCase
+
+    base = live_server.url
+    phone_index = index_for("phone", DEMO_MEMBER_PHONE)
+    mine = {
+        "consult": Consultation.objects.filter(worker__phone_index=phone_index).first(),
+        "legal-aid": AidApplication.objects.filter(applicant_user__phone_index=phone_index).first(),
+        "mediation": MediationCase.objects.filter(applicant_user__phone_index=phone_index).first(),
+    }
+    assert all(mine.values()), f"the demo worker has one of each: {mine}"
+    phone = new_context(**PHONE_VIEWPORT).new_page()
+    enter_code(phone, start_phone_login(phone, base))
+    phone.wait_for_url(f"{base}/m/")
+    pages = {
+        "consult": ["/m/consult/", "/m/consult/ask/"],
+        "legal-aid": ["/m/legal-aid/", "/m/legal-aid/apply/"],
+        "mediation": ["/m/mediation/", "/m/mediation/apply/"],
+    }
+    for kind, urls in pages.items():
+        for url in [*urls, f"/m/{kind}/{mine[kind].pk}/"]:
+            response = phone.goto(f"{base}{url}")
+            assert response.status == 200, url
+            assert page_width(phone) <= 360, f"{url} scrolls sideways on a 360 px phone"
+        expect(phone.locator("body")).to_contain_text(mine[kind].number)
+        screenshot(phone, f"portal-{kind}-360")
