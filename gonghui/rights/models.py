@@ -230,13 +230,11 @@ class Ticket(models.Model):
         return self.number or f"#{self.pk}"
 
 
-class TicketStep(models.Model):
-    """Who did what to a ticket and when: the worker sees the date, the step and the union,
-    never the staff member's name."""
+class StepRecord(models.Model):
+    """One step of a rights workflow (a ticket, a mediation case, a legal-aid application):
+    who did what and when. The worker sees the date, the step and the union, never the staff
+    member's name. Each concrete step adds the foreign key to its record and its scope path."""
 
-    scope_org_field = "ticket__org"
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="steps")
     name = models.CharField(_("step"), max_length=30)
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
@@ -255,12 +253,21 @@ class TicketStep(models.Model):
     objects = ScopedManager()
 
     class Meta:
-        verbose_name = _("ticket step")
-        verbose_name_plural = _("ticket steps")
+        abstract = True
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketStep(StepRecord):
+    scope_org_field = "ticket__org"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(StepRecord.Meta):
+        verbose_name = _("ticket step")
+        verbose_name_plural = _("ticket steps")
 
 
 def attachment_path(instance, filename):

@@ -27,6 +27,7 @@ from gonghui.rights.legalaid.choices import (
     Hardship,
     Outcome,
 )
+from gonghui.rights.models import StepRecord
 
 USER = settings.AUTH_USER_MODEL
 
@@ -184,36 +185,14 @@ class AidApplication(models.Model):
         return self.lawyer_agency.name if self.lawyer_agency_id else ""
 
 
-class AidStep(models.Model):
-    """Who did what and when: the worker sees the date, the step and the union."""
-
+class AidStep(StepRecord):
     scope_org_field = "application__org"
 
     application = models.ForeignKey(AidApplication, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(_("step"), max_length=30)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(
-        USER,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    org_name = models.CharField(_("union"), max_length=200, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    at = models.DateTimeField(_("time"))
 
-    objects = ScopedManager()
-
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = _("legal-aid step")
         verbose_name_plural = _("legal-aid steps")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def document_path(instance, filename):

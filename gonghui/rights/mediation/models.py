@@ -36,6 +36,7 @@ from gonghui.rights.mediation.choices import (
     ReferralKind,
     Source,
 )
+from gonghui.rights.models import StepRecord
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -222,37 +223,14 @@ class Session(models.Model):
         return f"{self.case} · {self.held_on}"
 
 
-class CaseStep(models.Model):
-    """Who did what to a case and when: the worker sees the date, the step and the union,
-    never the staff member's name."""
-
+class CaseStep(StepRecord):
     scope_org_field = "case__org"
 
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(_("step"), max_length=30)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(
-        USER,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    org_name = models.CharField(_("union"), max_length=200, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    at = models.DateTimeField(_("time"))
 
-    objects = ScopedManager()
-
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = _("case step")
         verbose_name_plural = _("case steps")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Referral(models.Model):
