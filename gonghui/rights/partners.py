@@ -32,3 +32,16 @@ def agency_id_of(user) -> int | None:
     )
     setattr(user, _CACHE_ATTR, agency_id)
     return agency_id
+
+
+class PartnerReadable:
+    """A console admin whose rows partner accounts read too. Their role holds no view
+    permission (on a city grant it would open the city union's own records): an account acting
+    for an agency in use is admitted to the pages, and ``restrict`` gives it only the rows its
+    agency's partner scope opens (mediation/partner_scope.py, legalaid/partner_scope.py)."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or agency_id_of(request.user) is not None
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or agency_id_of(request.user) is not None

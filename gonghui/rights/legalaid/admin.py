@@ -39,7 +39,7 @@ from gonghui.rights.legalaid.choices import AidState, CaseType, DocumentKind
 from gonghui.rights.legalaid.models import AidApplication, AidDocument
 from gonghui.rights.legalaid.words import STEP_LABELS
 from gonghui.rights.models import Ticket
-from gonghui.rights.partners import agency_id_of
+from gonghui.rights.partners import PartnerReadable, agency_id_of
 
 S = AidState
 
@@ -172,12 +172,8 @@ DETAIL_FIELDS = [
 ]
 
 
-def _is_lawyer(request) -> bool:
-    return agency_id_of(request.user) is not None
-
-
 @admin.register(AidApplication, site=console_site)
-class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
+class AidApplicationAdmin(PartnerReadable, TransitionAdmin, ScopedModelAdmin):
     form = TakeApplicationForm
     list_display = [
         "number",
@@ -199,12 +195,6 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     change_form_template = "legalaid/admin/application_change_form.html"
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _is_lawyer(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _is_lawyer(request)
 
     def get_fields(self, request, obj=None):
         return list(TakeApplicationForm.Meta.fields) if obj is None else DETAIL_FIELDS
@@ -402,7 +392,7 @@ class AidApplicationAdmin(TransitionAdmin, ScopedModelAdmin):
             restrict(AidApplication, request.user, actions.HANDLE).filter(pk=obj.pk).exists()
         )
         hardship_file = None
-        if obj.state == S.REVIEWING and not _is_lawyer(request):
+        if obj.state == S.REVIEWING and agency_id_of(request.user) is None:
             hardship_file = actions.hardship_file_of(obj, request.user)
         extra_context = {
             **(extra_context or {}),

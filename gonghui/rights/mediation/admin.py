@@ -33,7 +33,7 @@ from gonghui.rights.mediation.choices import OPEN_STATES, ReferralKind
 from gonghui.rights.mediation.models import MediationCase, Referral
 from gonghui.rights.mediation.words import STEP_LABELS
 from gonghui.rights.models import Ticket
-from gonghui.rights.partners import agency_id_of
+from gonghui.rights.partners import PartnerReadable
 
 
 class QueueFilter(DropdownFilter):
@@ -192,11 +192,6 @@ DETAIL_FIELDS = [
 ]
 
 
-def _is_partner(request) -> bool:
-    """A partner account acting for an agency in use (courts, arbitration, justice bureaus)."""
-    return agency_id_of(request.user) is not None
-
-
 def due_badge(obj):
     """The time limit's last day, red once overdue, amber when due soon."""
     rule = deadlines.rule_of(obj)
@@ -219,7 +214,7 @@ def due_badge(obj):
 
 
 @admin.register(MediationCase, site=console_site)
-class MediationCaseAdmin(TransitionAdmin, ScopedModelAdmin):
+class MediationCaseAdmin(PartnerReadable, TransitionAdmin, ScopedModelAdmin):
     form = CaseForm
     list_display = ["number", "employer_name", "org", "applied_at", "due_column", "state"]
     list_select_related = ["org"]
@@ -258,15 +253,6 @@ class MediationCaseAdmin(TransitionAdmin, ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else DETAIL_FIELDS
-
-    # A partner account's role holds no view permission (it would open the city's own cases
-    # through its city grant); it reads the cases its referrals name, through the partner hook
-    # (partner_scope.py) that ``restrict`` applies to this admin's queryset.
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _is_partner(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _is_partner(request)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -357,7 +343,7 @@ class ReferralForm(ActionForm, forms.ModelForm):
 
 
 @admin.register(Referral, site=console_site)
-class ReferralAdmin(ScopedModelAdmin):
+class ReferralAdmin(PartnerReadable, ScopedModelAdmin):
     form = ReferralForm
     list_display = ["case", "agency", "direction", "kind", "referred_on", "signed_at"]
     list_select_related = ["case", "agency"]
@@ -378,12 +364,6 @@ class ReferralAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _is_partner(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _is_partner(request)
 
     def has_add_permission(self, request):
         # Recording a referral opens a case: the case's permission, not the row's.
